@@ -1,0 +1,105 @@
+package org.phylax.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import org.phylax.platform.ConfigurationProblem;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./phylax}: the operator's command line. Each command exits 0 on success, 1 when what it
+ * checks does not hold or it fails, 2 on bad usage or configuration, with one line on stderr.
+ */
+@Command(
+    name = "phylax",
+    mixinStandardHelpOptions = true,
+    versionProvider = PhylaxCli.Version.class,
+    description =
+        "Patient records, scheduling and telemedicine with the HIPAA safeguards built in.",
+    commandListHeading = "%nCommands:%n",
+    subcommands = {ServeCommand.class, DemoCommand.class},
+    footer = {
+      "",
+      "Configuration comes from PHYLAX_* environment variables (or application.yml); see README.md."
+    })
+public final class PhylaxCli implements Runnable {
+
+  /** Exit status for bad usage or configuration. */
+  public static final int USAGE = 2;
+
+  @Spec CommandSpec spec;
+
+  private PhylaxCli() {}
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Runs {@code args} and returns the exit status; never throws, never prints a stack trace. */
+  public static int execute(
+      String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new PhylaxCli(), new Factory(environment, out));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler(
+        (ex, ignored) -> {
+          err.println("phylax: " + describe(ex) + " (see ./phylax --help)");
+          return USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof ConfigurationProblem problem) {
+            err.println("phylax: invalid configuration: " + problem.getMessage());
+            return USAGE;
+          }
+          err.println("phylax: " + commandLine.getCommandName() + " failed: " + oneLine(ex));
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  private static String describe(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.getUnmatched().isEmpty()) {
+      String first = unmatched.getUnmatched().get(0);
+      boolean topLevel = unmatched.getCommandLine().getParent() == null;
+      if (topLevel && !first.startsWith("-")) {
+        return "unknown command '" + first + "'";
+      }
+      return "unknown option or argument '" + first + "'";
+    }
+    return oneLine(ex);
+  }
+
+  static String oneLine(Throwable t) {
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return message.lines().findFirst().orElse("").strip();
+  }
+
+  /** Gives commands the environment and output stream they should use. */
+  private record Factory(Map<String, String> environment, PrintStream out)
+      implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      if (cls == ServeCommand.class) {
+        return cls.cast(new ServeCommand(environment, out));
+      }
+      if (cls == DemoCommand.class) {
+        return cls.cast(new DemoCommand(environment, out));
+      }
+      return CommandLine.defaultFactory().create(cls);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = PhylaxCli.class.getPackage().getImplementationVersion();
+      return new String[] {"phylax " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package org.phylax.platform.internal;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Deny by default: only {@code /actuator/health} is open. Everything else answers 401 with an
+ * {@code application/problem+json} body until the identity module adds ways to sign in.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSecurityConfiguration {
+
+  @Bean
+  SecurityFilterChain platformSecurity(HttpSecurity http) throws Exception {
+    http.authorizeHttpRequests(
+            auth -> auth.requestMatchers("/actuator/health").permitAll().anyRequest().denyAll())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(
+                        (request, response, ex) ->
+                            problem(response, 401, "Unauthorized", "Authentication is required."))
+                    .accessDeniedHandler(
+                        (request, response, ex) ->
+                            problem(response, 403, "Forbidden", "Access is denied.")));
+    return http.build();
+  }
+
+  static void problem(HttpServletResponse response, int status, String title, String detail)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/problem+json");
+    response
+        .getWriter()
+        .write(
+            "{\"type\":\"about:blank\",\"title\":\""
+                + title
+                + "\",\"status\":"
+                + status
+                + ",\"detail\":\""
+                + detail
+                + "\"}");
+  }
+}
