@@ -34,6 +34,11 @@ public final class PhylaxCli implements Runnable {
 
   private PhylaxCli() {}
 
+  /** The entry point of {@code ./phylax}: runs one command and exits with its status. */
+  public static void main(String[] args) {
+    System.exit(execute(args, System.getenv(), System.out, System.err));
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");

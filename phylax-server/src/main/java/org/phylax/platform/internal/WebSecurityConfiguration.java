@@ -37,6 +37,7 @@ class WebSecurityConfiguration {
       throws IOException {
     response.setStatus(status);
     response.setContentType("application/problem+json");
+    response.setCharacterEncoding("UTF-8");
     response
         .getWriter()
         .write(
