@@ -8,9 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 import org.phylax.PhylaxApplication;
+import org.phylax.platform.internal.DataDirLock;
 import org.phylax.platform.internal.DatabaseProbe;
 import org.phylax.platform.internal.EmbeddedPostgres;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
@@ -29,11 +32,14 @@ public final class PhylaxServer implements AutoCloseable {
 
   private final ConfigurableApplicationContext context;
   private final EmbeddedPostgres embedded;
+  private final DataDirLock lock;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private PhylaxServer(ConfigurableApplicationContext context, EmbeddedPostgres embedded) {
+  private PhylaxServer(
+      ConfigurableApplicationContext context, EmbeddedPostgres embedded, DataDirLock lock) {
     this.context = context;
     this.embedded = embedded;
+    this.lock = lock;
   }
 
   /**
@@ -43,21 +49,29 @@ public final class PhylaxServer implements AutoCloseable {
    *     database does not answer or refuses the credentials, the port is taken, and so on
    */
   public static PhylaxServer start(PhylaxSettings settings) {
-    settings
-        .externalDatabase()
-        .ifPresentOrElse(DatabaseProbe::check, () -> EmbeddedPostgres.checkConfiguration(settings));
-
+    DataDirLock lock = null;
+    if (settings.externalDatabase().isPresent()) {
+      DatabaseProbe.check(settings.externalDatabase().get());
+    } else {
+      EmbeddedPostgres.checkConfiguration(settings);
+      lock = DataDirLock.acquire(settings.dataDir());
+    }
     EmbeddedDatabaseStarter starter = new EmbeddedDatabaseStarter(settings);
     SpringApplication app = new SpringApplication(PhylaxApplication.class);
     app.setRegisterShutdownHook(false); // close() orders the shutdown: application, then database
     app.setAdditionalProfiles(settings.profile().key());
     app.addListeners(starter);
+    app.addInitializers(
+        context -> context.getBeanFactory().addBeanPostProcessor(starter.awaitBeforeDataSource()));
     try {
       ConfigurableApplicationContext context = app.run(commandLine(settings));
-      return new PhylaxServer(context, starter.server);
+      return new PhylaxServer(context, starter.server, lock);
     } catch (RuntimeException e) {
       if (starter.server != null) {
         starter.server.close();
+      }
+      if (lock != null) {
+        lock.close();
       }
       throw translate(e, settings);
     }
@@ -100,6 +114,9 @@ public final class PhylaxServer implements AutoCloseable {
       if (embedded != null) {
         embedded.close();
       }
+      if (lock != null) {
+        lock.close();
+      }
       closed.countDown();
     }
   }
@@ -139,8 +156,9 @@ public final class PhylaxServer implements AutoCloseable {
   }
 
   /**
-   * Starts the embedded PostgreSQL once logging is set up (so its lines share the log format) and
-   * before any bean needs the database, then points the data source at it.
+   * Starts the embedded PostgreSQL once logging is set up (so its lines share the log format),
+   * points the data source at it, and lets the application context start alongside it; the data
+   * source waits for it to be ready.
    */
   private static final class EmbeddedDatabaseStarter
       implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
@@ -158,7 +176,7 @@ public final class PhylaxServer implements AutoCloseable {
         return;
       }
       try {
-        server = EmbeddedPostgres.start(settings.dataDir(), settings.embeddedDbOsUser());
+        server = EmbeddedPostgres.begin(settings.dataDir(), settings.embeddedDbOsUser());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -175,6 +193,23 @@ public final class PhylaxServer implements AutoCloseable {
     @Override
     public int getOrder() {
       return LoggingApplicationListener.DEFAULT_ORDER + 1;
+    }
+
+    /** Holds back the data source, and so everything that uses it, until PostgreSQL is up. */
+    BeanPostProcessor awaitBeforeDataSource() {
+      return new BeanPostProcessor() {
+        @Override
+        public Object postProcessBeforeInitialization(Object bean, String beanName) {
+          if (bean instanceof DataSource && server != null) {
+            try {
+              server.awaitReady();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          return bean;
+        }
+      };
     }
   }
 }

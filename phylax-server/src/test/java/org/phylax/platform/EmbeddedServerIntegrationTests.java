@@ -1,6 +1,7 @@
 package org.phylax.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +93,20 @@ class EmbeddedServerIntegrationTests {
       assertThat(response.headers().firstValue("X-Request-Id")).hasValue("req-1234567890");
       HttpResponse<String> generated = get(server, "/actuator/health");
       assertThat(generated.headers().firstValue("X-Request-Id").orElseThrow()).hasSize(36);
+    }
+  }
+
+  @Test
+  void startWhenDataDirInUseByAnotherPhylaxThenRefusesAndLeavesTheFirstRunning() throws Exception {
+    try (PhylaxServer first = PhylaxServer.start(settings())) {
+      assertThatThrownBy(() -> PhylaxServer.start(settings()))
+          .isInstanceOf(ConfigurationProblem.class)
+          .hasMessage(
+              "PHYLAX_DATA_DIR: "
+                  + dir.resolve("data")
+                  + " is in use by another running Phylax; stop it or choose another directory");
+
+      assertThat(get(first, "/actuator/health").body()).isEqualTo("{\"status\":\"UP\"}");
     }
   }
 

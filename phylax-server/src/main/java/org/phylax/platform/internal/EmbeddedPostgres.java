@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxSettings;
@@ -46,17 +48,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
+  private final Path dataDir;
   private final Path cluster;
-  private final Path binaries;
   private final OsAccount account; // null: run as the current (non-root) user
   private final String password;
   private final int port;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile Path binaries;
   private Process process;
 
   private EmbeddedPostgres(
-      Path cluster, Path binaries, OsAccount account, String password, int port) {
+      Path dataDir, Path cluster, OsAccount account, String password, int port) {
+    this.dataDir = dataDir;
     this.cluster = cluster;
-    this.binaries = binaries;
     this.account = account;
     this.password = password;
     this.port = port;
@@ -74,22 +78,30 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** Unpacks, initializes if needed and starts the server; returns once it accepts connections. */
   public static EmbeddedPostgres start(Path dataDir, String osUserWhenRoot) throws IOException {
+    EmbeddedPostgres server = begin(dataDir, osUserWhenRoot);
+    try {
+      server.awaitReady();
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /**
+   * Fixes the port and credentials at once and brings the server up in the background, so that the
+   * application can start alongside; {@link #awaitReady()} before the first connection.
+   */
+  public static EmbeddedPostgres begin(Path dataDir, String osUserWhenRoot) throws IOException {
     Path cluster = dataDir.resolve("pg");
     OsAccount account = OsAccount.currentIsRoot() ? account(cluster, osUserWhenRoot) : null;
-    Path binaries = PostgresBinaries.unpack(dataDir.resolve("pg-dist"));
-    if (account != null) {
-      List<Path> opened = account.grantTraverse(binaries.resolve("bin"));
-      opened.addAll(account.grantTraverse(cluster));
-      log.info(
-          "Phylax runs as root and PostgreSQL refuses to: the embedded PostgreSQL runs as OS account"
-              + " '{}'{}",
-          account.name(),
-          opened.isEmpty() ? "" : ", granted it search permission (o+x) on " + opened);
-    }
     Path credentials = dataDir.resolve("pg-credentials");
+    String password;
     if (!Files.exists(cluster.resolve("PG_VERSION"))) {
-      initialize(dataDir, cluster, binaries, account, credentials);
-    } else if (!Files.isReadable(credentials)) {
+      password = randomPassword();
+    } else if (Files.isReadable(credentials)) {
+      password = Files.readString(credentials).strip();
+    } else {
       throw new ConfigurationProblem(
           PhylaxSettings.DATA_DIR
               + ": "
@@ -98,18 +110,59 @@ public final class EmbeddedPostgres implements AutoCloseable {
               + cluster
               + " cannot be opened; restore the file from a backup of the data directory");
     }
-    String password = Files.readString(credentials).strip();
-    EmbeddedPostgres server =
-        new EmbeddedPostgres(cluster, binaries, account, password, freePort());
-    server.stopLeftover();
-    server.launch();
-    server.createDatabase();
-    log.info(
-        "Embedded PostgreSQL ready on 127.0.0.1:{} (cluster {}{})",
-        server.port,
-        cluster,
-        account == null ? "" : ", OS account " + account.name());
+    EmbeddedPostgres server = new EmbeddedPostgres(dataDir, cluster, account, password, freePort());
+    Thread starter = new Thread(server::bringUp, "embedded-postgres-start");
+    starter.setDaemon(true);
+    starter.start();
     return server;
+  }
+
+  /** Blocks until the server accepts connections; rethrows what stopped it from starting. */
+  public void awaitReady() throws IOException {
+    try {
+      ready.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for PostgreSQL", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  private void bringUp() {
+    try {
+      binaries = PostgresBinaries.unpack(dataDir.resolve("pg-dist"));
+      if (account != null) {
+        List<Path> opened = account.grantTraverse(binaries.resolve("bin"));
+        opened.addAll(account.grantTraverse(cluster));
+        log.info(
+            "Phylax runs as root and PostgreSQL refuses to: the embedded PostgreSQL runs as OS"
+                + " account '{}'{}",
+            account.name(),
+            opened.isEmpty() ? "" : ", granted it search permission (o+x) on " + opened);
+      }
+      if (!Files.exists(cluster.resolve("PG_VERSION"))) {
+        initialize();
+      }
+      stopLeftover();
+      launch();
+      createDatabase();
+      log.info(
+          "Embedded PostgreSQL ready on 127.0.0.1:{} (cluster {}{})",
+          port,
+          cluster,
+          account == null ? "" : ", OS account " + account.name());
+      ready.complete(null);
+    } catch (Throwable t) {
+      ready.completeExceptionally(t);
+    }
   }
 
   public String jdbcUrl() {
@@ -131,6 +184,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /** Fast shutdown: open sessions end, everything committed is on disk. Idempotent. */
   @Override
   public synchronized void close() {
+    try {
+      ready.get(START_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+    } catch (Exception startFailedOrInterrupted) {
+      // stop whatever did get started
+    }
     if (process == null) {
       return;
     }
@@ -190,9 +248,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return account.get();
   }
 
-  private static void initialize(
-      Path dataDir, Path cluster, Path binaries, OsAccount account, Path credentials)
-      throws IOException {
+  private void initialize() throws IOException {
     log.info("Creating the embedded PostgreSQL cluster in {}", cluster);
     // initdb works in a staging directory that is renamed into place when complete, so that an
     // interrupted first start never leaves a half-made cluster behind.
@@ -201,7 +257,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     Files.createDirectory(
         staging,
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    String password = randomPassword();
     Path pwfile = staging.resolve("pwfile");
     Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
@@ -224,15 +279,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
             "UTF8",
             "--locale=C",
             "--no-instructions"));
-    EmbeddedPostgres helper = new EmbeddedPostgres(stagedCluster, binaries, account, password, 0);
-    helper.run(command);
+    run(command);
     Files.delete(pwfile);
     Path tmpCredentials = dataDir.resolve("pg-credentials.tmp");
     Files.writeString(tmpCredentials, password + "\n", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(tmpCredentials, PosixFilePermissions.fromString("rw-------"));
     Files.move(
         tmpCredentials,
-        credentials,
+        dataDir.resolve("pg-credentials"),
         java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.move(stagedCluster, cluster, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -98,7 +98,22 @@ final class PostgresBinaries {
     return in;
   }
 
+  /**
+   * Names the unpacked directory after the archive: its CRC-32 and size as recorded in the jar
+   * (cheap to read at every start), or a SHA-256 of its bytes where no jar entry describes it.
+   */
   private static String digest() throws IOException {
+    java.net.URL url = PostgresBinaries.class.getClassLoader().getResource(ARCHIVE);
+    if (url == null) {
+      open(); // throws the explanatory problem
+    }
+    java.net.URLConnection connection = url.openConnection();
+    if (connection instanceof java.net.JarURLConnection jar) {
+      java.util.jar.JarEntry entry = jar.getJarEntry();
+      if (entry != null && entry.getCrc() != -1 && entry.getSize() > 0) {
+        return "pg-" + Long.toHexString(entry.getCrc()) + "-" + Long.toHexString(entry.getSize());
+      }
+    }
     try (InputStream in = new DigestInputStream(open(), MessageDigest.getInstance("SHA-256"))) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
       byte[] hash = ((DigestInputStream) in).getMessageDigest().digest();
