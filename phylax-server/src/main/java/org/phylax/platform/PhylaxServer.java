@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.phylax.PhylaxApplication;
@@ -15,6 +16,7 @@ import org.phylax.platform.internal.DatabaseProbe;
 import org.phylax.platform.internal.EmbeddedPostgres;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.web.server.PortInUseException;
@@ -49,6 +51,25 @@ public final class PhylaxServer implements AutoCloseable {
    *     database does not answer or refuses the credentials, the port is taken, and so on
    */
   public static PhylaxServer start(PhylaxSettings settings) {
+    return start(settings, WebApplicationType.SERVLET);
+  }
+
+  /**
+   * Starts Phylax without its web server, for CLI commands that work on the database ({@code keys
+   * …}). When a Phylax server is running on the same data directory, the command uses that server's
+   * embedded PostgreSQL instead of starting one, so it works whether or not the server is running.
+   */
+  public static PhylaxServer startTool(PhylaxSettings settings) {
+    if (settings.externalDatabase().isEmpty()) {
+      Optional<ExternalDatabase> running = attachToRunningServer(settings);
+      if (running.isPresent()) {
+        return start(settings.withDatabase(running.get()), WebApplicationType.NONE);
+      }
+    }
+    return start(settings, WebApplicationType.NONE);
+  }
+
+  private static PhylaxServer start(PhylaxSettings settings, WebApplicationType type) {
     DataDirLock lock = null;
     if (settings.externalDatabase().isPresent()) {
       DatabaseProbe.check(settings.externalDatabase().get());
@@ -58,11 +79,15 @@ public final class PhylaxServer implements AutoCloseable {
     }
     EmbeddedDatabaseStarter starter = new EmbeddedDatabaseStarter(settings);
     SpringApplication app = new SpringApplication(PhylaxApplication.class);
+    app.setWebApplicationType(type);
     app.setRegisterShutdownHook(false); // close() orders the shutdown: application, then database
     app.setAdditionalProfiles(settings.profile().key());
     app.addListeners(starter);
     app.addInitializers(
-        context -> context.getBeanFactory().addBeanPostProcessor(starter.awaitBeforeDataSource()));
+        context -> {
+          context.getBeanFactory().registerSingleton("phylaxSettings", settings);
+          context.getBeanFactory().addBeanPostProcessor(starter.awaitBeforeDataSource());
+        });
     try {
       ConfigurableApplicationContext context = app.run(commandLine(settings));
       return new PhylaxServer(context, starter.server, lock);
@@ -75,6 +100,14 @@ public final class PhylaxServer implements AutoCloseable {
       }
       throw translate(e, settings);
     }
+  }
+
+  private static Optional<ExternalDatabase> attachToRunningServer(PhylaxSettings settings) {
+    if (!DataDirLock.isHeld(settings.dataDir())) {
+      return Optional.empty();
+    }
+    return EmbeddedPostgres.running(settings.dataDir())
+        .map(c -> new ExternalDatabase(c.url(), c.user(), c.password()));
   }
 
   /** The port the server listens on. */
@@ -124,6 +157,7 @@ public final class PhylaxServer implements AutoCloseable {
   private static String[] commandLine(PhylaxSettings settings) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("server.port", Integer.toString(settings.port()));
+    props.put("spring.main.banner-mode", "off");
     props.put("phylax.data-dir", settings.dataDir().toString());
     props.put("phylax.profile", settings.profile().key());
     if (settings.logFormat() == PhylaxSettings.LogFormat.JSON) {

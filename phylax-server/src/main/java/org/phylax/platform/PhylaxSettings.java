@@ -67,16 +67,22 @@ public final class PhylaxSettings {
           EMBEDDED_DB_OS_USER);
 
   private static final String JDBC_PREFIX = "jdbc:postgresql://";
+  private static final String KMS_PREFIX = "aws-kms://";
 
+  private final Map<String, String> values;
+  private final Profile defaultProfile;
   private final int port;
   private final Path dataDir;
   private final ExternalDatabase database;
   private final Profile profile;
   private final LogFormat logFormat;
   private final String embeddedDbOsUser;
-  private final boolean masterKeyConfigured;
+  private final String masterKey; // base64 of 32 bytes, or a KMS key URI; null when not set
+  private final Path masterKeyFile;
 
   private PhylaxSettings(Map<String, String> values, Profile defaultProfile) {
+    this.values = Map.copyOf(values);
+    this.defaultProfile = defaultProfile;
     List<String> problems = new ArrayList<>();
     this.port = parsePort(values.get(PORT), problems);
     this.profile = parseProfile(values.get(PROFILE), defaultProfile, problems);
@@ -87,7 +93,11 @@ public final class PhylaxSettings {
     if (!embeddedDbOsUser.matches("[a-z_][a-z0-9_-]{0,31}")) {
       problems.add(EMBEDDED_DB_OS_USER + ": '" + embeddedDbOsUser + "' is not an OS account name");
     }
-    this.masterKeyConfigured = checkMasterKey(values, problems);
+    this.masterKey = readMasterKey(values, problems);
+    this.masterKeyFile =
+        values.get(MASTER_KEY_FILE) == null
+            ? null
+            : Path.of(values.get(MASTER_KEY_FILE)).toAbsolutePath().normalize();
     if (profile == Profile.PROD) {
       checkProductionRules(problems);
     }
@@ -124,6 +134,15 @@ public final class PhylaxSettings {
     return new PhylaxSettings(copy, defaultProfile);
   }
 
+  /** These settings with the database replaced by {@code database}. */
+  PhylaxSettings withDatabase(ExternalDatabase database) {
+    Map<String, String> changed = new LinkedHashMap<>(values);
+    changed.put(DB_URL, database.url());
+    changed.put(DB_USER, database.user());
+    changed.put(DB_PASSWORD, database.password());
+    return new PhylaxSettings(changed, defaultProfile);
+  }
+
   public int port() {
     return port;
   }
@@ -151,8 +170,17 @@ public final class PhylaxSettings {
     return embeddedDbOsUser;
   }
 
-  public boolean masterKeyConfigured() {
-    return masterKeyConfigured;
+  /**
+   * The operator's master key: the base64 text of 32 bytes, or a KMS key URI ({@code aws-kms://…});
+   * empty when none is configured (the dev profile then uses a generated one).
+   */
+  public Optional<String> masterKey() {
+    return Optional.ofNullable(masterKey);
+  }
+
+  /** The file the master key was read from, when it came from {@code PHYLAX_MASTER_KEY_FILE}. */
+  public Optional<Path> masterKeyFile() {
+    return Optional.ofNullable(masterKeyFile);
   }
 
   @Override
@@ -168,7 +196,7 @@ public final class PhylaxSettings {
         + ", logFormat="
         + logFormat
         + ", masterKey="
-        + (masterKeyConfigured ? "***" : "none")
+        + (masterKey != null ? "***" : "none")
         + "]";
   }
 
@@ -257,32 +285,38 @@ public final class PhylaxSettings {
     }
   }
 
-  private static boolean checkMasterKey(Map<String, String> values, List<String> problems) {
+  private static String readMasterKey(Map<String, String> values, List<String> problems) {
     String key = values.get(MASTER_KEY);
     String file = values.get(MASTER_KEY_FILE);
     if (key != null && file != null) {
       problems.add(MASTER_KEY + ": set either it or " + MASTER_KEY_FILE + ", not both");
-      return true;
+      return null;
     }
     if (key != null) {
-      if (!isBase64Of32Bytes(key)) {
-        problems.add(MASTER_KEY + ": must be the base64 encoding of 32 random bytes");
+      if (!isBase64Of32Bytes(key) && !key.startsWith(KMS_PREFIX)) {
+        problems.add(
+            MASTER_KEY
+                + ": must be the base64 encoding of 32 random bytes, or an AWS KMS key URI"
+                + " (aws-kms://arn:aws:kms:REGION:ACCOUNT:key/ID)");
+        return null;
       }
-      return true;
+      return key.strip();
     }
     if (file != null) {
       Path path = Path.of(file);
       try {
-        if (!isBase64Of32Bytes(Files.readString(path))) {
+        String content = Files.readString(path).strip();
+        if (!isBase64Of32Bytes(content)) {
           problems.add(
               MASTER_KEY_FILE + ": " + path + " must hold the base64 encoding of 32 random bytes");
+          return null;
         }
+        return content;
       } catch (IOException | SecurityException e) {
         problems.add(MASTER_KEY_FILE + ": cannot read " + path + " (" + reason(e) + ")");
       }
-      return true;
     }
-    return false;
+    return null;
   }
 
   private static boolean isBase64Of32Bytes(String text) {
@@ -295,6 +329,13 @@ public final class PhylaxSettings {
 
   /** Rules that hold only in production; each adds its own line. */
   private void checkProductionRules(List<String> problems) {
+    if (masterKey == null && !problems.toString().contains(MASTER_KEY)) {
+      problems.add(
+          MASTER_KEY
+              + ": the prod profile needs a master key (base64 of 32 random bytes, a file named by "
+              + MASTER_KEY_FILE
+              + ", or an AWS KMS key URI)");
+    }
     if (database != null && !database.isLoopback() && !database.requiresTls()) {
       problems.add(
           DB_URL

@@ -62,6 +62,26 @@ public final class DataDirLock implements AutoCloseable {
     }
   }
 
+  /** Whether a running process holds the lock of {@code dataDir} (this one or another). */
+  public static boolean isHeld(Path dataDir) {
+    Path file = dataDir.resolve("phylax.lock");
+    if (!java.nio.file.Files.exists(file)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      FileLock probe = channel.tryLock();
+      if (probe == null) {
+        return true;
+      }
+      probe.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() {
     try {

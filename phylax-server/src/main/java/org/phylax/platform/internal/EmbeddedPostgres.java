@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -162,6 +161,28 @@ public final class EmbeddedPostgres implements AutoCloseable {
       ready.complete(null);
     } catch (Throwable t) {
       ready.completeExceptionally(t);
+    }
+  }
+
+  /** How to reach the embedded server another Phylax process is running on {@code dataDir}. */
+  public static Optional<Connection> running(Path dataDir) {
+    try {
+      List<String> pid = Files.readAllLines(dataDir.resolve("pg/postmaster.pid"));
+      String password = Files.readString(dataDir.resolve("pg-credentials")).strip();
+      int port = Integer.parseInt(pid.get(3).strip());
+      return Optional.of(
+          new Connection(
+              "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, SUPERUSER, password));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** URL and credentials of a running embedded server. */
+  public record Connection(String url, String user, String password) {
+    @Override
+    public String toString() {
+      return "Connection[" + url + ", user=" + user + ", password=***]";
     }
   }
 
@@ -360,7 +381,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 + "; see "
                 + logFile);
       }
-      try (Connection c = connect("postgres")) {
+      try (java.sql.Connection c = connect("postgres")) {
         return;
       } catch (SQLException e) {
         last = e;
@@ -378,7 +399,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   private void createDatabase() throws IOException {
-    try (Connection c = connect("postgres");
+    try (java.sql.Connection c = connect("postgres");
         Statement s = c.createStatement()) {
       try (ResultSet rs =
           s.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
@@ -393,7 +414,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  private Connection connect(String database) throws SQLException {
+  private java.sql.Connection connect(String database) throws SQLException {
     return DatabaseProbe.connect(
         "jdbc:postgresql://127.0.0.1:" + port + "/" + database, SUPERUSER, password);
   }

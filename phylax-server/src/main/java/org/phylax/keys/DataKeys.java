@@ -1,0 +1,19 @@
+package org.phylax.keys;
+
+import org.phylax.crypto.BlindIndex;
+import org.phylax.crypto.FieldCipher;
+
+/**
+ * The current data keys, opened with the master key. Values always come from the newest keyring
+ * generation this node has seen; a rotation made anywhere reaches every node within the refresh
+ * interval ({@code phylax.keys.refresh-interval}, 30 s).
+ */
+public interface DataKeys {
+
+  FieldCipher fieldCipher();
+
+  BlindIndex blindIndex();
+
+  /** The keyring's id, as printed in messages. */
+  String keyringId();
+}
