@@ -145,7 +145,8 @@ class EmbeddedServerIntegrationTests {
                   "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort()),
                   "PHYLAX_DB_URL", postgres.jdbcUrl(),
                   "PHYLAX_DB_USER", postgres.user(),
-                  "PHYLAX_DB_PASSWORD", postgres.password()),
+                  "PHYLAX_DB_PASSWORD", postgres.password(),
+                  "PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey()),
               Profile.PROD);
       try (PhylaxServer server = PhylaxServer.start(settings)) {
         assertThat(get(server, "/actuator/health").body()).isEqualTo("{\"status\":\"UP\"}");

@@ -136,11 +136,18 @@ class ExternalPostgresIntegrationTests {
     int port = PhylaxProcess.freePort();
     Map<String, String> env =
         Map.of(
-            "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-            "PHYLAX_PORT", Integer.toString(port),
-            "PHYLAX_DB_URL", url,
-            "PHYLAX_DB_USER", user,
-            "PHYLAX_DB_PASSWORD", password);
+            "PHYLAX_DATA_DIR",
+            dir.resolve("data").toString(),
+            "PHYLAX_PORT",
+            Integer.toString(port),
+            "PHYLAX_DB_URL",
+            url,
+            "PHYLAX_DB_USER",
+            user,
+            "PHYLAX_DB_PASSWORD",
+            password,
+            "PHYLAX_MASTER_KEY",
+            PhylaxProcess.newMasterKey());
     try (PhylaxProcess phylax = PhylaxProcess.start(dir.resolve("work"), env, "serve")) {
       assertThat(phylax.awaitHealthy(port, Duration.ofSeconds(90)))
           .as("healthy; stdout: %s", phylax.stdout())

@@ -43,6 +43,7 @@ class InvalidConfigurationIntegrationTests {
     var map = new java.util.HashMap<String, String>();
     map.put("PHYLAX_DATA_DIR", dir.resolve("data").toString());
     map.put("PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort()));
+    map.put("PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey());
     for (int i = 0; i < keyValues.length; i += 2) {
       map.put(keyValues[i], keyValues[i + 1]);
     }

@@ -125,6 +125,13 @@ public final class PhylaxProcess implements AutoCloseable {
     }
   }
 
+  /** A fresh random master key, as an operator would make one. */
+  public static String newMasterKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
+
   public static int freePort() {
     try (var socket = new java.net.ServerSocket(0)) {
       return socket.getLocalPort();

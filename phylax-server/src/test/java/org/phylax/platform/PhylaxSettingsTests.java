@@ -134,7 +134,9 @@ class PhylaxSettingsTests {
             "PHYLAX_DB_URL",
             "jdbc:postgresql://db.internal:5432/records",
             "PHYLAX_DB_USER",
-            "phylax");
+            "phylax",
+            "PHYLAX_MASTER_KEY",
+            PhylaxProcess.newMasterKey());
 
     assertThat(PhylaxSettings.of(values, Profile.DEV).profile()).isEqualTo(Profile.DEV);
     assertThatThrownBy(() -> PhylaxSettings.of(values, Profile.PROD))
@@ -152,12 +154,26 @@ class PhylaxSettingsTests {
   }
 
   @Test
+  void loadWhenProdWithoutMasterKeyThenRefuses() {
+    assertThatThrownBy(() -> PhylaxSettings.of(base(), Profile.PROD))
+        .hasMessageStartingWith("PHYLAX_MASTER_KEY: the prod profile needs a master key");
+  }
+
+  @Test
+  void loadWhenMasterKeyIsKmsUriThenAccepted() {
+    String uri = "aws-kms://arn:aws:kms:us-east-1:123456789012:key/synthetic-key-id";
+
+    assertThat(PhylaxSettings.of(with(base(), "PHYLAX_MASTER_KEY", uri), Profile.PROD).masterKey())
+        .hasValue(uri);
+  }
+
+  @Test
   void loadWhenMasterKeyIsNot32BytesThenRefusesWithoutEchoingIt() {
     String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
 
     assertThatThrownBy(
             () -> PhylaxSettings.of(with(base(), "PHYLAX_MASTER_KEY", shortKey), Profile.DEV))
-        .hasMessage("PHYLAX_MASTER_KEY: must be the base64 encoding of 32 random bytes")
+        .hasMessageStartingWith("PHYLAX_MASTER_KEY: must be the base64 encoding of 32 random bytes")
         .message()
         .doesNotContain(shortKey);
   }
@@ -182,7 +198,17 @@ class PhylaxSettingsTests {
   @Test
   void loadIgnoresEnvironmentVariablesThatAreNotPhylaxSettings() {
     PhylaxSettings settings =
-        PhylaxSettings.load(with(base(), "SERVER_PORT", "abc", "PATH", "/bin"), dir, Profile.PROD);
+        PhylaxSettings.load(
+            with(
+                base(),
+                "SERVER_PORT",
+                "abc",
+                "PATH",
+                "/bin",
+                "PHYLAX_MASTER_KEY",
+                PhylaxProcess.newMasterKey()),
+            dir,
+            Profile.PROD);
 
     assertThat(settings.port()).isEqualTo(8080);
     assertThat(settings.profile()).isEqualTo(Profile.PROD);

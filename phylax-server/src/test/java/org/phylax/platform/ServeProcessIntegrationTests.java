@@ -25,11 +25,13 @@ class ServeProcessIntegrationTests {
   @TempDir Path dir;
 
   private final int port = PhylaxProcess.freePort();
+  private final String masterKey = PhylaxProcess.newMasterKey();
 
   private Map<String, String> env(String... extra) {
     var map = new java.util.HashMap<String, String>();
     map.put("PHYLAX_DATA_DIR", dir.resolve("data").toString());
     map.put("PHYLAX_PORT", Integer.toString(port));
+    map.put("PHYLAX_MASTER_KEY", masterKey);
     for (int i = 0; i < extra.length; i += 2) {
       map.put(extra[i], extra[i + 1]);
     }
