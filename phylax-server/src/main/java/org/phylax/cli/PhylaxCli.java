@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     description =
         "Patient records, scheduling and telemedicine with the HIPAA safeguards built in.",
     commandListHeading = "%nCommands:%n",
-    subcommands = {ServeCommand.class, DemoCommand.class},
+    subcommands = {ServeCommand.class, DemoCommand.class, KeysCommand.class},
     footer = {
       "",
       "Configuration comes from PHYLAX_* environment variables (or application.yml); see README.md."
@@ -95,6 +95,10 @@ public final class PhylaxCli implements Runnable {
       }
       if (cls == DemoCommand.class) {
         return cls.cast(new DemoCommand(environment, out));
+      }
+      if (KeysCommand.KeysTask.class.isAssignableFrom(cls)) {
+        return cls.cast(
+            cls.getDeclaredConstructor(Map.class, PrintStream.class).newInstance(environment, out));
       }
       return CommandLine.defaultFactory().create(cls);
     }

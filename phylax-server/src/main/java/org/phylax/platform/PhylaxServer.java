@@ -89,7 +89,16 @@ public final class PhylaxServer implements AutoCloseable {
           context.getBeanFactory().addBeanPostProcessor(starter.awaitBeforeDataSource());
         });
     try {
-      ConfigurableApplicationContext context = app.run(commandLine(settings));
+      String[] args = commandLine(settings);
+      if (type == WebApplicationType.NONE) {
+        // A CLI command prints its own results; the log only speaks up when something is wrong.
+        args =
+            java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--logging.level.root=WARN"))
+                .toArray(String[]::new);
+      }
+      ConfigurableApplicationContext context = app.run(args);
       return new PhylaxServer(context, starter.server, lock);
     } catch (RuntimeException e) {
       if (starter.server != null) {

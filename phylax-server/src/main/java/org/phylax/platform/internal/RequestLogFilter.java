@@ -11,6 +11,7 @@ import org.phylax.platform.RequestLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,6 +66,7 @@ final class RequestLogFilter extends OncePerRequestFilter {
   }
 
   @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   static class Registration {
     @Bean
     FilterRegistrationBean<RequestLogFilter> requestLogFilter() {
