@@ -163,6 +163,36 @@ class KeyEncryptionKeyTests {
   }
 
   @Test
+  void openWhenKmsClientFailsUncheckedThenIllegalStateNamingUriNotWrongKey() {
+    // AWS SDK v1 reports missing credentials and network failures as unchecked exceptions, which
+    // Tink's AwsKmsAead does not convert; this stand-in fails the same way.
+    StandInKmsClient kms = new StandInKmsClient();
+    Keyring.Sealed sealed = Keyring.generate().seal(KmsKeyEncryptionKey.of(kms, KEY_URI), "kr-kms");
+    Aead offline =
+        new Aead() {
+          @Override
+          public byte[] encrypt(byte[] plaintext, byte[] associatedData) {
+            throw new RuntimeException("Unable to execute HTTP request: connect timed out");
+          }
+
+          @Override
+          public byte[] decrypt(byte[] ciphertext, byte[] associatedData) {
+            throw new RuntimeException("Unable to execute HTTP request: connect timed out");
+          }
+        };
+    KeyEncryptionKey kek =
+        KmsKeyEncryptionKey.of(new StandInKmsClient(Map.of(KEY_URI, offline)), KEY_URI);
+
+    assertThatThrownBy(() -> Keyring.open(sealed, kek, "kr-kms"))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("cannot use the KMS key " + KEY_URI)
+        .hasCauseInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> Keyring.generate().seal(kek, "kr-kms"))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("cannot use the KMS key " + KEY_URI);
+  }
+
+  @Test
   void awsWhenUriIsNotAwsKmsThenThrows() {
     assertThatThrownBy(
             () ->
