@@ -133,6 +133,8 @@ public final class Keyring {
    *
    * @throws IntegrityException "master key does not open keyring ID" when {@code kek} is not the
    *     key it was sealed with, or the sealed bytes were altered or belong to another keyring
+   * @throws IllegalStateException when the master key cannot be used at all (a KMS that cannot be
+   *     reached), which says nothing about whether it is the right key
    */
   public static Keyring open(Sealed sealed, KeyEncryptionKey kek, String keyringId) {
     Keysets.register();

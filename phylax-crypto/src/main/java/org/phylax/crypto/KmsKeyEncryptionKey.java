@@ -8,7 +8,12 @@ import java.security.GeneralSecurityException;
  * A master key that never leaves a cloud KMS: Tink's KMS integration gives an {@link Aead} whose
  * every call is a request to the KMS. For AWS KMS the URI is {@code
  * aws-kms://arn:aws:kms:REGION:ACCOUNT:key/KEY-ID}, with credentials from the AWS default chain
- * (environment, profile, instance role); see docs/keys.md.
+ * (environment, profile, instance role); see docs/crypto.md.
+ *
+ * <p>A KMS that cannot be reached (no credentials, network down, time-out) is reported as an {@link
+ * IllegalStateException} naming the key URI, never as "wrong key": Tink's AWS integration turns
+ * only the KMS's own refusals into {@link GeneralSecurityException}, and lets the SDK's client-side
+ * failures escape unchecked.
  */
 public final class KmsKeyEncryptionKey implements KeyEncryptionKey {
 
@@ -30,7 +35,7 @@ public final class KmsKeyEncryptionKey implements KeyEncryptionKey {
       throw new IllegalArgumentException("the KMS client does not handle this key URI");
     }
     try {
-      return new KmsKeyEncryptionKey(keyUri, client.getAead(keyUri));
+      return new KmsKeyEncryptionKey(keyUri, reported(keyUri, client.getAead(keyUri)));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot reach the KMS key " + keyUri, e);
     }
@@ -49,6 +54,34 @@ public final class KmsKeyEncryptionKey implements KeyEncryptionKey {
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up the AWS KMS client for " + keyUri, e);
     }
+  }
+
+  private static Aead reported(String keyUri, Aead kms) {
+    return new Aead() {
+      @Override
+      public byte[] encrypt(byte[] plaintext, byte[] associatedData)
+          throws GeneralSecurityException {
+        try {
+          return kms.encrypt(plaintext, associatedData);
+        } catch (RuntimeException e) {
+          throw unreachable(keyUri, e);
+        }
+      }
+
+      @Override
+      public byte[] decrypt(byte[] ciphertext, byte[] associatedData)
+          throws GeneralSecurityException {
+        try {
+          return kms.decrypt(ciphertext, associatedData);
+        } catch (RuntimeException e) {
+          throw unreachable(keyUri, e);
+        }
+      }
+    };
+  }
+
+  private static IllegalStateException unreachable(String keyUri, RuntimeException e) {
+    return new IllegalStateException("cannot use the KMS key " + keyUri, e);
   }
 
   @Override

@@ -16,8 +16,13 @@ import java.util.regex.Pattern;
 public final class Normalizers {
 
   private static final Pattern MARKS = Pattern.compile("\\p{M}+");
-  private static final Pattern SPACES = Pattern.compile("\\s+");
-  private static final Pattern SEPARATORS = Pattern.compile("[\\s\\-./_]+");
+  // Unicode white space, not only ASCII: U+0085 and U+2028 survive NFKC and would otherwise
+  // stay inside a name and give it a different token.
+  private static final Pattern SPACES = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+  // Any dash (\p{Pd}: hyphen, en dash, ...) and the minus sign, which word processors substitute
+  // for the ASCII hyphen.
+  private static final Pattern SEPARATORS =
+      Pattern.compile("[\\s\\p{Pd}\\u2212./_]+", Pattern.UNICODE_CHARACTER_CLASS);
 
   private Normalizers() {}
 
@@ -58,9 +63,13 @@ public final class Normalizers {
     }
   }
 
-  /** SSNs, MRNs and other identifiers: separators (space, - . / _) removed, upper case. */
+  /**
+   * SSNs, MRNs and other identifiers: Unicode NFKC (fullwidth digits become ASCII), separators
+   * (white space of any kind, any dash, minus, . / _) removed, upper case.
+   */
   public static String identifier(String value) {
-    String bare = SEPARATORS.matcher(value.strip()).replaceAll("").toUpperCase(Locale.ROOT);
+    String compatible = Normalizer.normalize(value, Normalizer.Form.NFKC);
+    String bare = SEPARATORS.matcher(compatible).replaceAll("").toUpperCase(Locale.ROOT);
     if (bare.isEmpty()) {
       throw new IllegalArgumentException("an identifier needs at least one character");
     }
