@@ -5,9 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.phylax.crypto.KeyEncryptionKey;
-import org.phylax.crypto.KmsKeyEncryptionKey;
-import org.phylax.crypto.LocalKeyEncryptionKey;
 import org.phylax.keys.KeyAdministration;
+import org.phylax.keys.MasterKeyText;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
@@ -39,13 +38,8 @@ final class KeysCommand implements Runnable {
 
   /** Shared by the subcommands: settings as for serve, then a database-only Phylax. */
   abstract static class KeysTask implements Callable<Integer> {
-    final Map<String, String> environment;
-    final PrintStream out;
-
-    KeysTask(Map<String, String> environment, PrintStream out) {
-      this.environment = environment;
-      this.out = out;
-    }
+    Map<String, String> environment; // set by PhylaxCli's factory
+    PrintStream out;
 
     @Override
     public Integer call() {
@@ -64,9 +58,6 @@ final class KeysCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Create the keyring unless it exists.")
   static final class Init extends KeysTask {
-    Init(Map<String, String> environment, PrintStream out) {
-      super(environment, out);
-    }
 
     @Override
     int run(KeyAdministration keys, PhylaxServer phylax) {
@@ -81,9 +72,6 @@ final class KeysCommand implements Runnable {
       description =
           "Show the keys, the primary, when each became primary and how many values use each.")
   static final class Status extends KeysTask {
-    Status(Map<String, String> environment, PrintStream out) {
-      super(environment, out);
-    }
 
     @Override
     int run(KeyAdministration keys, PhylaxServer phylax) {
@@ -114,9 +102,6 @@ final class KeysCommand implements Runnable {
       description =
           "Add a new encryption key and make it primary (running servers switch within a minute).")
   static final class Rotate extends KeysTask {
-    Rotate(Map<String, String> environment, PrintStream out) {
-      super(environment, out);
-    }
 
     @Override
     int run(KeyAdministration keys, PhylaxServer phylax) {
@@ -137,10 +122,6 @@ final class KeysCommand implements Runnable {
         description = "the key id, as keys status shows it")
     String keyId;
 
-    Retire(Map<String, String> environment, PrintStream out) {
-      super(environment, out);
-    }
-
     @Override
     int run(KeyAdministration keys, PhylaxServer phylax) {
       try {
@@ -159,9 +140,6 @@ final class KeysCommand implements Runnable {
       description =
           "Re-seal the keyring under the master key in PHYLAX_NEW_MASTER_KEY (base64 of 32 bytes, or an AWS KMS key URI).")
   static final class RotateMaster extends KeysTask {
-    RotateMaster(Map<String, String> environment, PrintStream out) {
-      super(environment, out);
-    }
 
     @Override
     public Integer call() {
@@ -184,13 +162,9 @@ final class KeysCommand implements Runnable {
         throw new ConfigurationProblem("PHYLAX_NEW_MASTER_KEY: is required for rotate-master");
       }
       try {
-        return value.startsWith("aws-kms://")
-            ? KmsKeyEncryptionKey.aws(value.strip())
-            : LocalKeyEncryptionKey.fromBase64(value);
+        return MasterKeyText.parse(value);
       } catch (IllegalArgumentException e) {
-        throw new ConfigurationProblem(
-            "PHYLAX_NEW_MASTER_KEY: must be the base64 encoding of 32 random bytes, or an AWS KMS"
-                + " key URI");
+        throw new ConfigurationProblem("PHYLAX_NEW_MASTER_KEY: " + e.getMessage());
       }
     }
   }

@@ -97,8 +97,11 @@ public final class PhylaxCli implements Runnable {
         return cls.cast(new DemoCommand(environment, out));
       }
       if (KeysCommand.KeysTask.class.isAssignableFrom(cls)) {
-        return cls.cast(
-            cls.getDeclaredConstructor(Map.class, PrintStream.class).newInstance(environment, out));
+        KeysCommand.KeysTask task =
+            (KeysCommand.KeysTask) cls.getDeclaredConstructor().newInstance();
+        task.environment = environment;
+        task.out = out;
+        return cls.cast(task);
       }
       return CommandLine.defaultFactory().create(cls);
     }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import org.phylax.crypto.KeyEncryptionKey;
-import org.phylax.crypto.KmsKeyEncryptionKey;
 import org.phylax.crypto.LocalKeyEncryptionKey;
+import org.phylax.keys.MasterKeyText;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxSettings;
 import org.slf4j.Logger;
@@ -34,12 +34,11 @@ final class MasterKeys {
     Path devFile = settings.dataDir().resolve(DEV_KEY_FILE);
     if (settings.masterKey().isPresent()) {
       String value = settings.masterKey().get();
-      if (value.startsWith("aws-kms://")) {
-        try {
-          return new Resolved(KmsKeyEncryptionKey.aws(value), false);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigurationProblem(PhylaxSettings.MASTER_KEY + ": " + e.getMessage());
-        }
+      KeyEncryptionKey key;
+      try {
+        key = MasterKeyText.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationProblem(PhylaxSettings.MASTER_KEY + ": " + e.getMessage());
       }
       boolean isDevKey = Files.isReadable(devFile) && value.equals(read(devFile));
       if (isDevKey && settings.profile() == PhylaxSettings.Profile.PROD) {
@@ -51,7 +50,7 @@ final class MasterKeys {
                 + devFile
                 + "); the prod profile needs a key of its own");
       }
-      return new Resolved(LocalKeyEncryptionKey.fromBase64(value), isDevKey);
+      return new Resolved(key, isDevKey);
     }
     if (settings.profile() == PhylaxSettings.Profile.PROD) {
       throw new ConfigurationProblem(
