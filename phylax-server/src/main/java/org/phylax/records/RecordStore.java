@@ -23,8 +23,9 @@ public interface RecordStore {
   StoredResource create(Permit permit, Resource resource);
 
   /**
-   * Stores several new resources in one transaction (all or none), for imports and synthetic data.
-   * A clinical resource may reference a patient created earlier in the same list.
+   * Stores several new resources in one transaction (all or none), for imports and synthetic data;
+   * rows and search tokens go to the database in JDBC batches. Clinical resources must reference
+   * patients stored before the call.
    */
   List<StoredResource> createAll(Permit permit, List<? extends Resource> resources);
 
