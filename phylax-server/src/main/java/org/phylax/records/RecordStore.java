@@ -1,0 +1,86 @@
+package org.phylax.records;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Resource;
+import org.phylax.access.Permit;
+
+/**
+ * Stores FHIR R4 resources (Patient and the clinical types of {@link SearchParameter}), keeping
+ * every version. Each method takes the {@link Permit} that allowed the caller to act on the
+ * resource's patient, and refuses with {@link NotPermittedException} when the permit covers another
+ * patient; nothing is decrypted before that check.
+ *
+ * <p>Resources are identified by surrogate UUIDs the store assigns. A clinical resource belongs to
+ * the patient its {@code subject} (or {@code patient}) reference names, which must be an existing
+ * {@code Patient/<uuid>}. Deletes are soft: a deleted resource answers {@link
+ * RecordDeletedException} to {@code read}, drops out of search, and keeps its history.
+ */
+public interface RecordStore {
+
+  /** Stores a new resource as version 1 under a new id; the given object is not changed. */
+  StoredResource create(Permit permit, Resource resource);
+
+  /**
+   * Stores several new resources in one transaction (all or none), for imports and synthetic data;
+   * rows and search tokens go to the database in JDBC batches. Clinical resources must reference
+   * patients stored before the call.
+   */
+  List<StoredResource> createAll(Permit permit, List<? extends Resource> resources);
+
+  /**
+   * The current version.
+   *
+   * @throws RecordNotFoundException when there is no such resource
+   * @throws RecordDeletedException when it was deleted
+   * @throws RecordIntegrityException when its stored body fails to decrypt
+   */
+  StoredResource read(Permit permit, String resourceType, UUID id);
+
+  /**
+   * One version, current or past.
+   *
+   * @throws RecordNotFoundException when there is no such resource or version
+   */
+  StoredResource vread(Permit permit, String resourceType, UUID id, long version);
+
+  /**
+   * Writes {@code resource} as the next version of {@code id}, provided the current version is
+   * still {@code expectedVersion}.
+   *
+   * @throws VersionConflictException when someone else wrote a newer version first
+   * @throws RecordDeletedException when the resource was deleted
+   */
+  StoredResource update(Permit permit, UUID id, long expectedVersion, Resource resource);
+
+  /**
+   * Soft-deletes the resource: marks the current row deleted, drops its search tokens. Its versions
+   * stay readable with {@link #vread} and {@link #history}.
+   *
+   * @throws RecordDeletedException when it was already deleted
+   */
+  void delete(Permit permit, String resourceType, UUID id);
+
+  /** Every version of a resource, newest first (a deleted resource included). */
+  List<StoredResource> history(Permit permit, String resourceType, UUID id);
+
+  /**
+   * Current, not deleted resources of {@code resourceType} whose {@code parameter} equals {@code
+   * value} after normalization (case, diacritics, separators, phone formats; see {@link
+   * SearchParameter}). With a permit for one patient, only that patient's resources.
+   *
+   * @throws IllegalArgumentException when the parameter does not apply to the type, or the value
+   *     has no normalized form (the message names the parameter, never the value)
+   */
+  List<StoredResource> search(
+      Permit permit, String resourceType, SearchParameter parameter, String value);
+
+  /**
+   * Current, not deleted resources whose date {@code parameter} ({@link SearchParameter#BIRTHDATE}
+   * or {@link SearchParameter#DATE}) lies in {@code [from, to]}, both inclusive. The year, kept in
+   * clear, narrows the rows to decrypt; the exact comparison happens after decryption.
+   */
+  List<StoredResource> searchDateRange(
+      Permit permit, String resourceType, SearchParameter parameter, LocalDate from, LocalDate to);
+}

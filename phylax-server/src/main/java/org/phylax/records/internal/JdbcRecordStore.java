@@ -1,0 +1,689 @@
+package org.phylax.records.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Resource;
+import org.phylax.access.Permit;
+import org.phylax.crypto.BlindIndex;
+import org.phylax.crypto.FieldCipher;
+import org.phylax.crypto.FieldContext;
+import org.phylax.crypto.IntegrityException;
+import org.phylax.keys.DataKeys;
+import org.phylax.keys.KeyUsage;
+import org.phylax.records.NotPermittedException;
+import org.phylax.records.RecordDeletedException;
+import org.phylax.records.RecordIntegrityException;
+import org.phylax.records.RecordNotFoundException;
+import org.phylax.records.RecordStore;
+import org.phylax.records.SearchParameter;
+import org.phylax.records.StoredResource;
+import org.phylax.records.VersionConflictException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The record store on PostgreSQL through plain JDBC. Each write is one transaction that writes the
+ * current row, a history row and the resource's search tokens together. Bodies are encrypted with
+ * the keyring's primary key at the moment of writing and bound to {@code (type, id, version,
+ * "body")}; search tokens are blind indexes keyed per {@code Type.parameter}.
+ */
+@Component
+class JdbcRecordStore implements RecordStore, KeyUsage {
+
+  static final String BODY = "body";
+
+  private static final String COLUMNS =
+      "id, resource_type, version, patient_id, body, key_id, created_at, created_by, updated_at,"
+          + " updated_by, deleted_at, deleted_by";
+
+  private final JdbcClient jdbc;
+  private final JdbcTemplate batch;
+  private final TransactionTemplate tx;
+  private final DataKeys keys;
+  private final FhirContext fhir;
+  private final Clock clock;
+
+  JdbcRecordStore(
+      JdbcClient jdbc,
+      JdbcTemplate batch,
+      TransactionTemplate tx,
+      DataKeys keys,
+      FhirContext fhir,
+      ObjectProvider<Clock> clock) {
+    this.jdbc = jdbc;
+    this.batch = batch;
+    this.tx = tx;
+    this.keys = keys;
+    this.fhir = fhir;
+    this.clock = clock.getIfAvailable(Clock::systemUTC);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public StoredResource create(Permit permit, Resource resource) {
+    return createAll(permit, List.of(resource)).get(0);
+  }
+
+  @Override
+  public List<StoredResource> createAll(Permit permit, List<? extends Resource> resources) {
+    requirePermit(permit);
+    return tx.execute(
+        status -> {
+          Instant now = now();
+          FieldCipher cipher = keys.fieldCipher();
+          BlindIndex index = keys.blindIndex();
+          Map<UUID, String> referenced = new LinkedHashMap<>();
+          List<Object[]> rows = new ArrayList<>();
+          List<Object[]> tokens = new ArrayList<>();
+          List<StoredResource> created = new ArrayList<>();
+          for (Resource given : resources) {
+            String type = ResourceIndexer.supportedType(given);
+            Resource resource = given.copy();
+            UUID id = UUID.randomUUID();
+            UUID patientId;
+            if (resource instanceof org.hl7.fhir.r4.model.Patient) {
+              patientId = id;
+            } else {
+              ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(resource);
+              patientId = ref.patientId;
+              referenced.putIfAbsent(patientId, ref.field);
+            }
+            check(permit, patientId, type, id);
+            byte[] body = seal(cipher, resource, type, id, 1, now);
+            rows.add(
+                new Object[] {
+                  id,
+                  type,
+                  1L,
+                  patientId,
+                  body,
+                  keyIdOf(body),
+                  ts(now),
+                  permit.actor(),
+                  ts(now),
+                  permit.actor()
+                });
+            addTokens(index, id, type, resource, tokens);
+            created.add(
+                new StoredResource(
+                    id,
+                    type,
+                    1,
+                    patientId,
+                    now,
+                    permit.actor(),
+                    now,
+                    permit.actor(),
+                    null,
+                    null,
+                    resource));
+          }
+          requirePatientsExist(referenced);
+          String values = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null)";
+          batch.batchUpdate("insert into record_resource (" + COLUMNS + ") values " + values, rows);
+          batch.batchUpdate(
+              "insert into record_resource_history (" + COLUMNS + ") values " + values, rows);
+          insertTokens(tokens);
+          return created;
+        });
+  }
+
+  @Override
+  public StoredResource update(Permit permit, UUID id, long expectedVersion, Resource resource) {
+    requirePermit(permit);
+    String type = ResourceIndexer.supportedType(resource);
+    return tx.execute(
+        status -> {
+          Row current = lockCurrent(type, id);
+          check(permit, current.patientId, type, id);
+          if (current.deletedAt != null) {
+            throw new RecordDeletedException(type + "/" + id + " was deleted");
+          }
+          if (current.version != expectedVersion) {
+            throw new VersionConflictException(
+                type
+                    + "/"
+                    + id
+                    + ": the update was for version "
+                    + expectedVersion
+                    + " but version "
+                    + current.version
+                    + " is current");
+          }
+          Resource copy = resource.copy();
+          UUID patientId = current.patientId;
+          if (!"Patient".equals(type)) {
+            ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(copy);
+            if (!ref.patientId.equals(patientId)) {
+              check(permit, ref.patientId, type, id);
+              requirePatientsExist(Map.of(ref.patientId, ref.field));
+              patientId = ref.patientId;
+            }
+          }
+          Instant now = now();
+          long version = current.version + 1;
+          FieldCipher cipher = keys.fieldCipher();
+          byte[] body = seal(cipher, copy, type, id, version, now);
+          jdbc.sql(
+                  """
+                  update record_resource set version = :version, patient_id = :patient,
+                      body = :body, key_id = :key, updated_at = :at, updated_by = :by
+                  where id = :id
+                  """)
+              .param("version", version)
+              .param("patient", patientId)
+              .param("body", body)
+              .param("key", keyIdOf(body))
+              .param("at", ts(now))
+              .param("by", permit.actor())
+              .param("id", id)
+              .update();
+          insertHistory(id, type, version, patientId, body, current, now, permit.actor(), null);
+          jdbc.sql("delete from record_search_token where resource_id = ?").param(id).update();
+          List<Object[]> tokens = new ArrayList<>();
+          addTokens(keys.blindIndex(), id, type, copy, tokens);
+          insertTokens(tokens);
+          return new StoredResource(
+              id,
+              type,
+              version,
+              patientId,
+              current.createdAt,
+              current.createdBy,
+              now,
+              permit.actor(),
+              null,
+              null,
+              copy);
+        });
+  }
+
+  /**
+   * A delete is a version of its own, as in FHIR: the current row moves to the next version and is
+   * marked deleted, and the history gains that version, marked deleted too. Its body is the last
+   * content, re-encrypted for the new version's place, so that every history row decrypts.
+   */
+  @Override
+  public void delete(Permit permit, String resourceType, UUID id) {
+    requirePermit(permit);
+    tx.executeWithoutResult(
+        status -> {
+          Row current = lockCurrent(resourceType, id);
+          check(permit, current.patientId, resourceType, id);
+          if (current.deletedAt != null) {
+            throw new RecordDeletedException(resourceType + "/" + id + " was already deleted");
+          }
+          FieldCipher cipher = keys.fieldCipher();
+          byte[] plaintext = open(cipher, current);
+          long version = current.version + 1;
+          byte[] body = cipher.encrypt(plaintext, context(resourceType, id, version));
+          Instant now = now();
+          jdbc.sql(
+                  """
+                  update record_resource set version = :version, body = :body, key_id = :key,
+                      deleted_at = :at, deleted_by = :by
+                  where id = :id
+                  """)
+              .param("version", version)
+              .param("body", body)
+              .param("key", keyIdOf(body))
+              .param("at", ts(now))
+              .param("by", permit.actor())
+              .param("id", id)
+              .update();
+          insertHistory(
+              id,
+              resourceType,
+              version,
+              current.patientId,
+              body,
+              current,
+              current.updatedAt,
+              current.updatedBy,
+              new Deletion(now, permit.actor()));
+          jdbc.sql("delete from record_search_token where resource_id = ?").param(id).update();
+        });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public StoredResource read(Permit permit, String resourceType, UUID id) {
+    requirePermit(permit);
+    Row row =
+        jdbc.sql("select " + COLUMNS + " from record_resource where id = ? and resource_type = ?")
+            .params(id, resourceType)
+            .query(JdbcRecordStore::row)
+            .optional()
+            .orElseThrow(() -> notFound(resourceType, id));
+    check(permit, row.patientId, resourceType, id);
+    if (row.deletedAt != null) {
+      throw new RecordDeletedException(resourceType + "/" + id + " was deleted");
+    }
+    return decode(row);
+  }
+
+  @Override
+  public StoredResource vread(Permit permit, String resourceType, UUID id, long version) {
+    requirePermit(permit);
+    Row row =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + " from record_resource_history where id = ? and version = ?"
+                    + " and resource_type = ?")
+            .params(id, version, resourceType)
+            .query(JdbcRecordStore::row)
+            .optional()
+            .orElseThrow(
+                () ->
+                    new RecordNotFoundException(
+                        resourceType + "/" + id + "/_history/" + version + " does not exist"));
+    check(permit, row.patientId, resourceType, id);
+    if (row.deletedAt != null) {
+      throw new RecordDeletedException(
+          resourceType + "/" + id + "/_history/" + version + " is the version that deleted it");
+    }
+    return decode(row);
+  }
+
+  @Override
+  public List<StoredResource> history(Permit permit, String resourceType, UUID id) {
+    requirePermit(permit);
+    List<Row> rows =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + " from record_resource_history where id = ? and resource_type = ?"
+                    + " order by version desc")
+            .params(id, resourceType)
+            .query(JdbcRecordStore::row)
+            .list();
+    if (rows.isEmpty()) {
+      throw notFound(resourceType, id);
+    }
+    for (Row row : rows) {
+      check(permit, row.patientId, resourceType, id);
+    }
+    List<StoredResource> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      out.add(decode(row));
+    }
+    return out;
+  }
+
+  @Override
+  public List<StoredResource> search(
+      Permit permit, String resourceType, SearchParameter parameter, String value) {
+    requirePermit(permit);
+    requireApplies(parameter, resourceType);
+    String normalized = ResourceIndexer.normalizeQuery(parameter, value);
+    String field = field(resourceType, parameter);
+    byte[] token = keys.blindIndex().token(field, normalized);
+    List<Row> rows =
+        candidates(
+            permit,
+            resourceType,
+            "t.param = :param and t.token = :token",
+            Map.of("param", field, "token", token));
+    List<StoredResource> out = new ArrayList<>();
+    for (Row row : rows) {
+      StoredResource stored = decode(row);
+      // A truncated token can collide; only the decrypted value decides.
+      if (ResourceIndexer.values(stored.resource(), parameter).contains(normalized)) {
+        out.add(stored);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<StoredResource> searchDateRange(
+      Permit permit, String resourceType, SearchParameter parameter, LocalDate from, LocalDate to) {
+    requirePermit(permit);
+    requireApplies(parameter, resourceType);
+    if (parameter.kind() != SearchParameter.Kind.DATE) {
+      throw new IllegalArgumentException("search parameter " + parameter.code() + " is not a date");
+    }
+    if (from == null || to == null || to.isBefore(from)) {
+      throw new IllegalArgumentException("a date range needs from <= to");
+    }
+    String field = field(resourceType, parameter);
+    List<Row> rows =
+        candidates(
+            permit,
+            resourceType,
+            "t.param = :param and t.year between :fromYear and :toYear",
+            Map.of("param", field, "fromYear", from.getYear(), "toYear", to.getYear()));
+    List<StoredResource> out = new ArrayList<>();
+    for (Row row : rows) {
+      StoredResource stored = decode(row);
+      for (String date : ResourceIndexer.values(stored.resource(), parameter)) {
+        if (ResourceIndexer.overlaps(date, from, to)) {
+          out.add(stored);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<Integer, Long> valuesPerKey() {
+    Map<Integer, Long> counts = new HashMap<>();
+    jdbc.sql(
+            """
+            select key_id, count(*) as n from (
+                select key_id from record_resource
+                union all
+                select key_id from record_resource_history) k
+            group by key_id
+            """)
+        .query(
+            (rs, n) -> counts.put((int) rs.getLong("key_id"), rs.getLong("n"))) // unsigned 32-bit
+        .list();
+    return counts;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private List<Row> candidates(
+      Permit permit, String resourceType, String tokenCondition, Map<String, Object> params) {
+    StringBuilder sql =
+        new StringBuilder("select ")
+            .append(COLUMNS)
+            .append(
+                " from record_resource r where r.resource_type = :type and r.deleted_at is null"
+                    + " and exists (select 1 from record_search_token t where t.resource_id = r.id"
+                    + " and ")
+            .append(tokenCondition)
+            .append(")");
+    Map<String, Object> all = new HashMap<>(params);
+    all.put("type", resourceType);
+    if (permit.patient().isPresent()) {
+      sql.append(" and r.patient_id = :patient");
+      all.put("patient", permit.patient().get());
+    }
+    sql.append(" order by r.created_at, r.id");
+    return jdbc.sql(sql.toString()).params(all).query(JdbcRecordStore::row).list();
+  }
+
+  private Row lockCurrent(String resourceType, UUID id) {
+    return jdbc.sql(
+            "select "
+                + COLUMNS
+                + " from record_resource where id = ? and resource_type = ? for update")
+        .params(id, resourceType)
+        .query(JdbcRecordStore::row)
+        .optional()
+        .orElseThrow(() -> notFound(resourceType, id));
+  }
+
+  private void requirePatientsExist(Map<UUID, String> referenced) {
+    if (referenced.isEmpty()) {
+      return;
+    }
+    Set<UUID> existing =
+        new HashSet<>(
+            jdbc.sql(
+                    "select id from record_resource where resource_type = 'Patient'"
+                        + " and deleted_at is null and id = any(?)")
+                .param(referenced.keySet().toArray(UUID[]::new))
+                .query(UUID.class)
+                .list());
+    for (Map.Entry<UUID, String> ref : referenced.entrySet()) {
+      if (!existing.contains(ref.getKey())) {
+        throw new IllegalArgumentException(ref.getValue() + " references no existing Patient");
+      }
+    }
+  }
+
+  private void insertHistory(
+      UUID id,
+      String type,
+      long version,
+      UUID patientId,
+      byte[] body,
+      Row current,
+      Instant updatedAt,
+      String updatedBy,
+      Deletion deletion) {
+    jdbc.sql(
+            "insert into record_resource_history ("
+                + COLUMNS
+                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .params(
+            id,
+            type,
+            version,
+            patientId,
+            body,
+            keyIdOf(body),
+            ts(current.createdAt),
+            current.createdBy,
+            ts(updatedAt),
+            updatedBy,
+            deletion == null ? null : ts(deletion.at),
+            deletion == null ? null : deletion.by)
+        .update();
+  }
+
+  private void addTokens(
+      BlindIndex index, UUID id, String type, Resource resource, List<Object[]> tokens) {
+    for (IndexEntry entry : ResourceIndexer.entries(resource)) {
+      String field = field(type, entry.parameter());
+      tokens.add(
+          new Object[] {
+            id, field, index.token(field, entry.normalized()), entry.year(),
+          });
+    }
+  }
+
+  private void insertTokens(List<Object[]> tokens) {
+    if (!tokens.isEmpty()) {
+      batch.batchUpdate(
+          "insert into record_search_token (resource_id, param, token, year) values (?, ?, ?, ?)",
+          tokens,
+          new int[] {
+            java.sql.Types.OTHER,
+            java.sql.Types.VARCHAR,
+            java.sql.Types.BINARY,
+            java.sql.Types.SMALLINT
+          });
+    }
+  }
+
+  /** Encodes the resource as this version (id and meta set on it) and encrypts it for its place. */
+  private byte[] seal(
+      FieldCipher cipher, Resource resource, String type, UUID id, long version, Instant at) {
+    resource.setId(new IdType(type, id.toString(), Long.toString(version)));
+    resource.getMeta().setVersionId(Long.toString(version));
+    resource.getMeta().setLastUpdated(Date.from(at));
+    String json = fhir.newJsonParser().encodeResourceToString(resource);
+    return cipher.encrypt(json.getBytes(StandardCharsets.UTF_8), context(type, id, version));
+  }
+
+  private byte[] open(FieldCipher cipher, Row row) {
+    try {
+      return cipher.decrypt(row.body, context(row.type, row.id, row.version));
+    } catch (IntegrityException e) {
+      throw new RecordIntegrityException(
+          row.type
+              + "/"
+              + row.id
+              + "/_history/"
+              + row.version
+              + ": the stored body failed its integrity check and was not returned",
+          e);
+    }
+  }
+
+  private StoredResource decode(Row row) {
+    byte[] json = open(keys.fieldCipher(), row);
+    Resource resource =
+        (Resource) fhir.newJsonParser().parseResource(new String(json, StandardCharsets.UTF_8));
+    if (!row.type.equals(resource.fhirType())) {
+      // Cannot happen without a forged ciphertext that still authenticates; refuse it anyway.
+      throw new RecordIntegrityException(
+          row.type + "/" + row.id + ": the stored body is of another resource type", null);
+    }
+    return new StoredResource(
+        row.id,
+        row.type,
+        row.version,
+        row.patientId,
+        row.createdAt,
+        row.createdBy,
+        row.updatedAt,
+        row.updatedBy,
+        row.deletedAt,
+        row.deletedBy,
+        resource);
+  }
+
+  static FieldContext context(String type, UUID id, long version) {
+    return FieldContext.of(type, id.toString(), version, BODY);
+  }
+
+  static long keyIdOf(byte[] ciphertext) {
+    return Integer.toUnsignedLong(FieldCipher.keyIdOf(ciphertext));
+  }
+
+  /** The blind-index field (and token-table param) of a parameter in a resource type. */
+  private static String field(String type, SearchParameter parameter) {
+    return type + "." + parameter.code();
+  }
+
+  private static void requireApplies(SearchParameter parameter, String resourceType) {
+    if (parameter == null || !parameter.appliesTo(resourceType)) {
+      throw new IllegalArgumentException(
+          "search parameter "
+              + (parameter == null ? "null" : parameter.code())
+              + " does not apply to "
+              + resourceType);
+    }
+  }
+
+  private static void requirePermit(Permit permit) {
+    if (permit == null) {
+      throw new NotPermittedException("the record store needs a permit");
+    }
+  }
+
+  private static void check(Permit permit, UUID patientId, String type, UUID id) {
+    if (!permit.covers(patientId)) {
+      throw new NotPermittedException(
+          "the permit of " + permit.actor() + " does not cover the patient of " + type + "/" + id);
+    }
+  }
+
+  private static RecordNotFoundException notFound(String type, UUID id) {
+    return new RecordNotFoundException(type + "/" + id + " does not exist");
+  }
+
+  /** PostgreSQL keeps microseconds; cut there so what a write returns equals what a read gives. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static Row row(ResultSet rs, int n) throws SQLException {
+    return new Row(
+        rs.getObject("id", UUID.class),
+        rs.getString("resource_type"),
+        rs.getLong("version"),
+        rs.getObject("patient_id", UUID.class),
+        rs.getBytes("body"),
+        instant(rs, "created_at"),
+        rs.getString("created_by"),
+        instant(rs, "updated_at"),
+        rs.getString("updated_by"),
+        instant(rs, "deleted_at"),
+        rs.getString("deleted_by"));
+  }
+
+  /** A row as stored: ciphertext only, so it may print everything but the body. */
+  private static final class Row {
+    final UUID id;
+    final String type;
+    final long version;
+    final UUID patientId;
+    final byte[] body;
+    final Instant createdAt;
+    final String createdBy;
+    final Instant updatedAt;
+    final String updatedBy;
+    final Instant deletedAt;
+    final String deletedBy;
+
+    Row(
+        UUID id,
+        String type,
+        long version,
+        UUID patientId,
+        byte[] body,
+        Instant createdAt,
+        String createdBy,
+        Instant updatedAt,
+        String updatedBy,
+        Instant deletedAt,
+        String deletedBy) {
+      this.id = id;
+      this.type = type;
+      this.version = version;
+      this.patientId = patientId;
+      this.body = body;
+      this.createdAt = createdAt;
+      this.createdBy = createdBy;
+      this.updatedAt = updatedAt;
+      this.updatedBy = updatedBy;
+      this.deletedAt = deletedAt;
+      this.deletedBy = deletedBy;
+    }
+
+    @Override
+    public String toString() {
+      return "Row[" + type + "/" + id + "/_history/" + version + "]";
+    }
+  }
+
+  private static final class Deletion {
+    final Instant at;
+    final String by;
+
+    Deletion(Instant at, String by) {
+      this.at = at;
+      this.by = by;
+    }
+  }
+}

@@ -1,0 +1,365 @@
+package org.phylax.records;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phylax.access.Permit;
+import org.phylax.access.TestPermits;
+import org.phylax.crypto.IntegrityException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The record store against a real embedded PostgreSQL: create, read, vread, update with version
+ * checks, soft delete, history, search by every parameter, permits, and tampered ciphertexts. Each
+ * test makes its own synthetic patients with names no other test uses.
+ */
+class RecordStoreIntegrationTests {
+
+  @TempDir static Path dir;
+
+  static RecordsTestServer phylax;
+  static RecordStore store;
+  static Permit system;
+
+  @BeforeAll
+  static void start() {
+    phylax = RecordsTestServer.start(dir);
+    store = phylax.store();
+    system = phylax.system("records-tests");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (phylax != null) {
+      phylax.close();
+    }
+  }
+
+  static Patient patient(String given, String family) {
+    Patient p = new Patient();
+    p.addName().setFamily(family).addGiven(given);
+    p.addIdentifier().setSystem("urn:phylax:mrn").setValue("MRN-" + UUID.randomUUID());
+    p.setGender(Enumerations.AdministrativeGender.FEMALE);
+    return p;
+  }
+
+  static Observation observation(UUID patient, String code, String date) {
+    Observation o = new Observation();
+    o.setStatus(Observation.ObservationStatus.FINAL);
+    o.setSubject(new Reference("Patient/" + patient));
+    o.setCode(new CodeableConcept(new Coding("http://loinc.org", code, "test")));
+    o.setEffective(new DateTimeType(date));
+    return o;
+  }
+
+  static String family(Resource r) {
+    return ((Patient) r).getNameFirstRep().getFamily();
+  }
+
+  @Test
+  void createWhenPatientThenReadReturnsTheSameContentWithVersionOneAndAuditColumns() {
+    Patient p = patient("Ottoline", "Quarrington");
+    p.setBirthDateElement(new DateType("1961-07-14"));
+
+    StoredResource created = store.create(system, p);
+    StoredResource read = store.read(system, "Patient", created.id());
+
+    assertThat(read.version()).isEqualTo(1);
+    assertThat(read.patientId()).isEqualTo(created.id());
+    assertThat(read.createdBy()).isEqualTo("system:records-tests");
+    assertThat(read.updatedBy()).isEqualTo("system:records-tests");
+    assertThat(read.createdAt()).isEqualTo(created.createdAt());
+    assertThat(read.deleted()).isFalse();
+    assertThat(read.resource().getIdElement().getIdPart()).isEqualTo(created.id().toString());
+    assertThat(read.resource().getMeta().getVersionId()).isEqualTo("1");
+    Patient back = (Patient) read.resource();
+    assertThat(back.getNameFirstRep().getGivenAsSingleString()).isEqualTo("Ottoline");
+    assertThat(back.getNameFirstRep().getFamily()).isEqualTo("Quarrington");
+    assertThat(back.getBirthDateElement().getValueAsString()).isEqualTo("1961-07-14");
+    assertThat(p.hasId()).as("the caller's object is not changed").isFalse();
+  }
+
+  @Test
+  void updateWhenVersionIsCurrentThenWritesTheNextVersionAndVreadKeepsEach() {
+    StoredResource v1 = store.create(system, patient("Perpetua", "Ashcombe"));
+    Patient changed = (Patient) v1.resource();
+    changed.getNameFirstRep().setFamily("Ashcombe-Vell");
+
+    StoredResource v2 = store.update(system, v1.id(), 1, changed);
+
+    assertThat(v2.version()).isEqualTo(2);
+    assertThat(family(store.read(system, "Patient", v1.id()).resource()))
+        .isEqualTo("Ashcombe-Vell");
+    assertThat(family(store.vread(system, "Patient", v1.id(), 1).resource())).isEqualTo("Ashcombe");
+    assertThat(family(store.vread(system, "Patient", v1.id(), 2).resource()))
+        .isEqualTo("Ashcombe-Vell");
+    assertThat(store.history(system, "Patient", v1.id()))
+        .extracting(StoredResource::version)
+        .containsExactly(2L, 1L);
+    assertThatThrownBy(() -> store.vread(system, "Patient", v1.id(), 3))
+        .isInstanceOf(RecordNotFoundException.class);
+  }
+
+  @Test
+  void updateWhenAnotherWriterWasFirstThenVersionConflictAndNothingWritten() {
+    StoredResource v1 = store.create(system, patient("Berenice", "Thistlewood"));
+    Patient first = (Patient) v1.resource();
+    first.getNameFirstRep().setFamily("Thistlewood-First");
+    store.update(system, v1.id(), 1, first);
+
+    Patient second = (Patient) v1.resource().copy();
+    second.getNameFirstRep().setFamily("Thistlewood-Second");
+
+    assertThatThrownBy(() -> store.update(system, v1.id(), 1, second))
+        .isInstanceOf(VersionConflictException.class)
+        .hasMessageContaining("version 2 is current")
+        .message()
+        .doesNotContain("Thistlewood");
+    assertThat(store.history(system, "Patient", v1.id())).hasSize(2);
+    assertThat(store.search(system, "Patient", SearchParameter.FAMILY, "Thistlewood-Second"))
+        .isEmpty();
+  }
+
+  @Test
+  void deleteThenReadIsGoneSearchNoLongerFindsItAndHistoryKeepsEveryVersion() {
+    StoredResource created = store.create(system, patient("Clothilde", "Marchbanks"));
+    assertThat(store.search(system, "Patient", SearchParameter.FAMILY, "Marchbanks")).hasSize(1);
+
+    store.delete(system, "Patient", created.id());
+
+    assertThatThrownBy(() -> store.read(system, "Patient", created.id()))
+        .isInstanceOf(RecordDeletedException.class);
+    assertThat(store.search(system, "Patient", SearchParameter.FAMILY, "Marchbanks")).isEmpty();
+    List<StoredResource> history = store.history(system, "Patient", created.id());
+    assertThat(history).extracting(StoredResource::version).containsExactly(2L, 1L);
+    assertThat(history.get(0).deleted()).isTrue();
+    assertThat(history.get(0).deletedBy()).hasValue("system:records-tests");
+    assertThat(family(history.get(1).resource())).isEqualTo("Marchbanks");
+    assertThat(family(store.vread(system, "Patient", created.id(), 1).resource()))
+        .isEqualTo("Marchbanks");
+    assertThatThrownBy(() -> store.vread(system, "Patient", created.id(), 2))
+        .isInstanceOf(RecordDeletedException.class);
+    assertThatThrownBy(() -> store.delete(system, "Patient", created.id()))
+        .isInstanceOf(RecordDeletedException.class);
+    Patient again = (Patient) history.get(1).resource();
+    assertThatThrownBy(() -> store.update(system, created.id(), 2, again))
+        .isInstanceOf(RecordDeletedException.class);
+  }
+
+  @Test
+  void readWhenNoSuchResourceThenNotFound() {
+    UUID nobody = UUID.randomUUID();
+    assertThatThrownBy(() -> store.read(system, "Patient", nobody))
+        .isInstanceOf(RecordNotFoundException.class)
+        .hasMessage("Patient/" + nobody + " does not exist");
+  }
+
+  @Test
+  void searchWhenValuesWrittenDifferentlyThenNormalizedValuesMatch() {
+    Patient p = patient("Renee", "de la Fontaine");
+    p.getIdentifier().clear();
+    p.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-ssn").setValue("912-55-0173");
+    p.addIdentifier().setSystem("urn:phylax:mrn").setValue("mrn-7730-4411");
+    p.setBirthDateElement(new DateType("1974-02-28"));
+    p.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("(555) 201-7788");
+    p.addTelecom()
+        .setSystem(ContactPoint.ContactPointSystem.EMAIL)
+        .setValue("R.Fontaine@Example.org");
+    p.addAddress()
+        .setLine(List.of(new org.hl7.fhir.r4.model.StringType("12 Elm Row")))
+        .setPostalCode("02139-4307");
+    UUID id = store.create(system, p).id();
+    store.create(system, patient("Rene", "Fontainebleau")); // near miss for every name search
+
+    assertThat(ids(SearchParameter.GIVEN, "RENÉE")).containsExactly(id);
+    assertThat(ids(SearchParameter.FAMILY, "De La  Fontaine")).containsExactly(id);
+    assertThat(ids(SearchParameter.FAMILY, "fontaine")).containsExactly(id);
+    assertThat(ids(SearchParameter.NAME, "Renée")).containsExactly(id);
+    assertThat(ids(SearchParameter.IDENTIFIER, "912 55 0173")).containsExactly(id);
+    assertThat(ids(SearchParameter.IDENTIFIER, "MRN 7730 4411")).containsExactly(id);
+    assertThat(ids(SearchParameter.BIRTHDATE, "1974-02-28")).containsExactly(id);
+    assertThat(ids(SearchParameter.PHONE, "+1 555 201 7788")).containsExactly(id);
+    assertThat(ids(SearchParameter.PHONE, "555.201.7788")).containsExactly(id);
+    assertThat(ids(SearchParameter.EMAIL, "r.fontaine@example.ORG")).containsExactly(id);
+    assertThat(ids(SearchParameter.ADDRESS_POSTALCODE, "021394307")).containsExactly(id);
+    assertThat(ids(SearchParameter.ADDRESS_POSTALCODE, "02139")).containsExactly(id);
+    assertThat(
+            store
+                .searchDateRange(
+                    system,
+                    "Patient",
+                    SearchParameter.BIRTHDATE,
+                    LocalDate.of(1974, 2, 1),
+                    LocalDate.of(1974, 2, 28))
+                .stream()
+                .map(StoredResource::id))
+        .contains(id);
+    assertThat(
+            store
+                .searchDateRange(
+                    system,
+                    "Patient",
+                    SearchParameter.BIRTHDATE,
+                    LocalDate.of(1974, 3, 1),
+                    LocalDate.of(1974, 12, 31))
+                .stream()
+                .map(StoredResource::id))
+        .doesNotContain(id);
+    assertThatThrownBy(() -> ids(SearchParameter.BIRTHDATE, "02/28/1974"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter birthdate: not an ISO date (yyyy-MM-dd)");
+    assertThatThrownBy(() -> store.search(system, "Observation", SearchParameter.FAMILY, "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter family does not apply to Observation");
+  }
+
+  @Test
+  void searchWhenClinicalCodeAndDateThenFindsByEitherFormAndByRange() {
+    UUID patient = store.create(system, patient("Isolde", "Penhallow")).id();
+    UUID obs = store.create(system, observation(patient, "8867-4", "2023-05-17T08:30:00Z")).id();
+    Condition condition = new Condition();
+    condition.setSubject(new Reference("Patient/" + patient));
+    condition.setCode(new CodeableConcept(new Coding("http://snomed.info/sct", "44054006", "")));
+    condition.setOnset(new DateTimeType("2019-11-02"));
+    UUID cond = store.create(system, condition).id();
+
+    assertThat(clinical("Observation", SearchParameter.CODE, "http://loinc.org|8867-4"))
+        .contains(obs);
+    assertThat(clinical("Observation", SearchParameter.CODE, "8867-4")).contains(obs);
+    assertThat(clinical("Observation", SearchParameter.DATE, "2023-05-17")).contains(obs);
+    assertThat(clinical("Condition", SearchParameter.CODE, "44054006")).contains(cond);
+    assertThat(clinical("Condition", SearchParameter.DATE, "2019-11-02")).contains(cond);
+    assertThat(clinical("Condition", SearchParameter.DATE, "2019-11-03")).doesNotContain(cond);
+    assertThat(
+            store
+                .searchDateRange(
+                    system,
+                    "Condition",
+                    SearchParameter.DATE,
+                    LocalDate.of(2019, 11, 1),
+                    LocalDate.of(2020, 1, 1))
+                .stream()
+                .map(StoredResource::id))
+        .contains(cond);
+    StoredResource stored = store.read(system, "Observation", obs);
+    assertThat(stored.patientId()).isEqualTo(patient);
+  }
+
+  @Test
+  void createWhenClinicalResourceNamesNoExistingPatientThenRefusedNamingTheFieldNotTheValue() {
+    UUID ghost = UUID.randomUUID();
+    assertThatThrownBy(() -> store.create(system, observation(ghost, "8867-4", "2023-05-17")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Observation.subject references no existing Patient");
+    Observation noSubject = observation(ghost, "8867-4", "2023-05-17");
+    noSubject.setSubject(new Reference("Group/12"));
+    assertThatThrownBy(() -> store.create(system, noSubject))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Observation.subject must be a reference Patient/<id>");
+    assertThatThrownBy(() -> store.create(system, new org.hl7.fhir.r4.model.Organization()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the record store does not keep Organization resources");
+  }
+
+  @Test
+  void permitWhenForAnotherPatientThenEveryOperationIsRefusedAndSearchSeesOnlyItsPatient() {
+    UUID mine = store.create(system, patient("Wilhelmina", "Crabtree")).id();
+    UUID theirs = store.create(system, patient("Wilhelmina", "Crabtree")).id();
+    Permit permit = TestPermits.clinicianOf(mine);
+
+    assertThat(store.read(permit, "Patient", mine).id()).isEqualTo(mine);
+    assertThatThrownBy(() -> store.read(permit, "Patient", theirs))
+        .isInstanceOf(NotPermittedException.class)
+        .hasMessage(
+            "the permit of user:test-clinician does not cover the patient of Patient/" + theirs);
+    assertThatThrownBy(() -> store.vread(permit, "Patient", theirs, 1))
+        .isInstanceOf(NotPermittedException.class);
+    assertThatThrownBy(() -> store.history(permit, "Patient", theirs))
+        .isInstanceOf(NotPermittedException.class);
+    assertThatThrownBy(() -> store.update(permit, theirs, 1, patient("Mallory", "Crabtree")))
+        .isInstanceOf(NotPermittedException.class);
+    assertThatThrownBy(() -> store.delete(permit, "Patient", theirs))
+        .isInstanceOf(NotPermittedException.class);
+    assertThatThrownBy(() -> store.create(permit, observation(theirs, "8867-4", "2024-01-01")))
+        .isInstanceOf(NotPermittedException.class);
+    assertThat(
+            store.search(permit, "Patient", SearchParameter.FAMILY, "Crabtree").stream()
+                .map(StoredResource::id))
+        .containsExactly(mine);
+    assertThat(
+            store.search(system, "Patient", SearchParameter.FAMILY, "Crabtree").stream()
+                .map(StoredResource::id))
+        .containsExactlyInAnyOrder(mine, theirs);
+    assertThat(store.read(system, "Patient", theirs).version()).isEqualTo(1);
+  }
+
+  @Test
+  void readWhenCiphertextCopiedFromAnotherPatientThenIntegrityFailureNotData() {
+    UUID donor = store.create(system, patient("Euphemia", "Blackwood")).id();
+    UUID victim = store.create(system, patient("Hortensia", "Greenhalgh")).id();
+    JdbcClient jdbc = phylax.bean(JdbcClient.class);
+    jdbc.sql(
+            "update record_resource set body = (select body from record_resource where id = ?)"
+                + " where id = ?")
+        .params(donor, victim)
+        .update();
+
+    assertThatThrownBy(() -> store.read(system, "Patient", victim))
+        .isInstanceOf(RecordIntegrityException.class)
+        .hasMessage(
+            "Patient/"
+                + victim
+                + "/_history/1: the stored body failed its integrity check and was not returned")
+        .cause()
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining(
+            "encrypted value failed its integrity check: altered, moved from another place");
+    assertThatThrownBy(() -> store.search(system, "Patient", SearchParameter.FAMILY, "Greenhalgh"))
+        .isInstanceOf(RecordIntegrityException.class)
+        .message()
+        .doesNotContain("Euphemia", "Blackwood", "Hortensia", "Greenhalgh");
+    assertThat(family(store.read(system, "Patient", donor).resource())).isEqualTo("Blackwood");
+  }
+
+  @Test
+  void toStringWhenResourceHoldsPhiThenPrintsOnlyIdsAndVersion() {
+    StoredResource created = store.create(system, patient("Philippa", "Wolstenholme"));
+    assertThat(created.toString())
+        .isEqualTo(
+            "StoredResource[Patient/"
+                + created.id()
+                + "/_history/1, patient="
+                + created.id()
+                + ", body=***]")
+        .doesNotContain("Philippa", "Wolstenholme");
+  }
+
+  private List<UUID> ids(SearchParameter parameter, String value) {
+    return store.search(system, "Patient", parameter, value).stream()
+        .map(StoredResource::id)
+        .toList();
+  }
+
+  private List<UUID> clinical(String type, SearchParameter parameter, String value) {
+    return store.search(system, type, parameter, value).stream().map(StoredResource::id).toList();
+  }
+}
