@@ -4,13 +4,17 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.phylax.access.Permit;
+import org.phylax.access.SystemAccess;
 import org.phylax.crypto.KeyEncryptionKey;
 import org.phylax.keys.KeyAdministration;
 import org.phylax.keys.MasterKeyText;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
+import org.phylax.records.Reencryption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -25,6 +29,7 @@ import picocli.CommandLine.Parameters;
       KeysCommand.Init.class,
       KeysCommand.Status.class,
       KeysCommand.Rotate.class,
+      KeysCommand.Reencrypt.class,
       KeysCommand.Retire.class,
       KeysCommand.RotateMaster.class
     })
@@ -108,6 +113,64 @@ final class KeysCommand implements Runnable {
       out.println("new primary key " + keys.rotate());
       out.println("values under older keys stay readable; ./phylax keys reencrypt moves them");
       return 0;
+    }
+  }
+
+  @Command(
+      name = "reencrypt",
+      mixinStandardHelpOptions = true,
+      description =
+          "Rewrite every stored value not under the primary key, in batches; safe while the server runs, and resumable.")
+  static final class Reencrypt extends KeysTask {
+    @Option(
+        names = "--batch-size",
+        defaultValue = "500",
+        description = "values per transaction (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Override
+    int run(KeyAdministration keys, PhylaxServer phylax) {
+      if (batchSize < 1 || batchSize > 100_000) {
+        throw new ConfigurationProblem("--batch-size: must be between 1 and 100000");
+      }
+      Reencryption reencryption = phylax.context().getBean(Reencryption.class);
+      Permit permit = phylax.context().getBean(SystemAccess.class).forTask("reencrypt");
+      long total = reencryption.progress().remaining();
+      out.println(total + " values under older keys");
+      long done = 0;
+      long idleSince = System.nanoTime();
+      while (true) {
+        Reencryption.Progress step = reencryption.runBatch(permit, batchSize);
+        done += step.done();
+        if (step.done() > 0) {
+          idleSince = System.nanoTime();
+          out.printf(
+              "re-encrypted %d of %d (%d%%)%n",
+              done, Math.max(total, done), total == 0 ? 100 : Math.min(100, done * 100 / total));
+        }
+        if (step.remaining() == 0) {
+          break;
+        }
+        if (step.done() == 0) {
+          // What remains is locked by another re-encryption or by writers: wait for it a while.
+          if (System.nanoTime() - idleSince > 60_000_000_000L) {
+            out.println(step.remaining() + " values stayed locked for a minute; run again later");
+            return 1;
+          }
+          sleep();
+        }
+      }
+      out.println("done: every value is under primary key " + keys.status().keys().get(0).id());
+      return 0;
+    }
+
+    private static void sleep() {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
     }
   }
 

@@ -1,0 +1,91 @@
+package org.phylax.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phylax.access.SystemAccess;
+import org.phylax.platform.PhylaxProcess;
+import org.phylax.platform.PhylaxServer;
+import org.phylax.platform.PhylaxSettings;
+import org.phylax.records.RecordStore;
+import org.phylax.records.StoredResource;
+
+/**
+ * The operator's rotation, end to end with the CLI: {@code keys rotate}, {@code keys reencrypt},
+ * {@code keys status} shows the old key unused, {@code keys retire} removes it, and every record
+ * still reads back as written.
+ */
+class KeyRotationWorkflowIntegrationTests {
+
+  @TempDir Path dir;
+
+  @Test
+  void rotateReencryptRetireWhenRecordsStoredThenAllMoveToTheNewKeyAndStayReadable()
+      throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
+            "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort()),
+            "PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey());
+    PhylaxSettings settings = PhylaxSettings.of(env, PhylaxSettings.Profile.PROD);
+    List<UUID> ids = new ArrayList<>();
+    try (PhylaxServer phylax = PhylaxServer.start(settings)) {
+      RecordStore store = phylax.context().getBean(RecordStore.class);
+      var permit = phylax.context().getBean(SystemAccess.class).forTask("test-load");
+      for (int i = 0; i < 40; i++) {
+        Patient patient = new Patient();
+        patient.addName().setFamily("Synthfamily" + i).addGiven("Testgiven");
+        patient.setGender(Enumerations.AdministrativeGender.UNKNOWN);
+        ids.add(store.create(permit, patient).id());
+      }
+    }
+
+    // Each resource is one value in the current table and one in the history table.
+    String oldKey = group("(?m)^(\\d+)\\s+yes\\s+\\S+\\s+80$", cli(env, "keys", "status"));
+    String newKey = group("new primary key (\\d+)", cli(env, "keys", "rotate"));
+    String reencrypt = cli(env, "keys", "reencrypt", "--batch-size", "7");
+    String status = cli(env, "keys", "status");
+    String retire = cli(env, "keys", "retire", oldKey);
+
+    assertThat(reencrypt)
+        .contains("80 values under older keys")
+        .contains("re-encrypted 80 of 80 (100%)");
+    assertThat(status).containsPattern("(?m)^" + newKey + "\\s+yes\\s+\\S+\\s+80$");
+    assertThat(status).containsPattern("(?m)^" + oldKey + "\\s+\\S+\\s+0$");
+    assertThat(retire).contains("retired key " + oldKey);
+    try (PhylaxServer phylax = PhylaxServer.start(settings)) {
+      RecordStore store = phylax.context().getBean(RecordStore.class);
+      var permit = phylax.context().getBean(SystemAccess.class).forTask("test-check");
+      for (int i = 0; i < ids.size(); i++) {
+        StoredResource read = store.read(permit, "Patient", ids.get(i));
+        assertThat(((Patient) read.resource()).getNameFirstRep().getFamily())
+            .isEqualTo("Synthfamily" + i);
+      }
+    }
+  }
+
+  private String cli(Map<String, String> env, String... args) throws Exception {
+    try (PhylaxProcess p = PhylaxProcess.start(dir.resolve("work"), env, args)) {
+      int status = p.exitStatus(Duration.ofSeconds(120));
+      assertThat(status).as("%s: %s", String.join(" ", args), p.stderr()).isZero();
+      return p.stdout();
+    }
+  }
+
+  private static String group(String regex, String text) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    assertThat(m.find()).as("%s in %s", regex, text).isTrue();
+    return m.group(1);
+  }
+}
