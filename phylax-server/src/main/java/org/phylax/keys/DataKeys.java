@@ -14,6 +14,12 @@ public interface DataKeys {
 
   BlindIndex blindIndex();
 
+  /** Signs audit checkpoints with the keyring's Ed25519 key. */
+  com.google.crypto.tink.PublicKeySign auditSigner();
+
+  /** Verifies audit checkpoint signatures. */
+  com.google.crypto.tink.PublicKeyVerify auditVerifier();
+
   /** The keyring's id, as printed in messages. */
   String keyringId();
 }

@@ -91,6 +91,16 @@ class JdbcKeyring implements DataKeys, KeyAdministration {
   }
 
   @Override
+  public com.google.crypto.tink.PublicKeySign auditSigner() {
+    return current.keyring.auditSigner();
+  }
+
+  @Override
+  public com.google.crypto.tink.PublicKeyVerify auditVerifier() {
+    return current.keyring.auditVerifier();
+  }
+
+  @Override
   public String keyringId() {
     return current.id;
   }
