@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     description =
         "Patient records, scheduling and telemedicine with the HIPAA safeguards built in.",
     commandListHeading = "%nCommands:%n",
-    subcommands = {ServeCommand.class, DemoCommand.class, KeysCommand.class},
+    subcommands = {ServeCommand.class, DemoCommand.class, KeysCommand.class, AuditCommand.class},
     footer = {
       "",
       "Configuration comes from PHYLAX_* environment variables (or application.yml); see README.md."
@@ -95,6 +95,12 @@ public final class PhylaxCli implements Runnable {
       }
       if (cls == DemoCommand.class) {
         return cls.cast(new DemoCommand(environment, out));
+      }
+      if (cls == AuditCommand.Verify.class) {
+        AuditCommand.Verify verify = new AuditCommand.Verify();
+        verify.environment = environment;
+        verify.out = out;
+        return cls.cast(verify);
       }
       if (KeysCommand.KeysTask.class.isAssignableFrom(cls)) {
         KeysCommand.KeysTask task =

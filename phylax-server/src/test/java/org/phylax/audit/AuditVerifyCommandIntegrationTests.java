@@ -1,0 +1,64 @@
+package org.phylax.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phylax.platform.PhylaxProcess;
+import org.phylax.platform.PhylaxServer;
+import org.phylax.platform.PhylaxSettings;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** {@code ./phylax audit verify} as an operator runs it: exit 0 when intact, 1 where it breaks. */
+class AuditVerifyCommandIntegrationTests {
+
+  @TempDir Path dir;
+
+  @Test
+  void auditVerifyWhenIntactThenExitZeroAndWhenEditedThenExitOneNamingTheEvent() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
+            "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort()),
+            "PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey());
+    try (PhylaxServer phylax =
+        PhylaxServer.start(PhylaxSettings.of(env, PhylaxSettings.Profile.PROD))) {
+      AuditLog audit = phylax.context().getBean(AuditLog.class);
+      for (int i = 0; i < 12; i++) {
+        audit.record(
+            AuditEvent.builder(AuditAction.SEARCH, AuditEvent.Outcome.DENY)
+                .actor("user-" + i, "front_desk", null)
+                .reason("ROLE_NOT_PERMITTED")
+                .build());
+      }
+    }
+    try (PhylaxProcess intact = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
+      assertThat(intact.exitStatus(Duration.ofSeconds(120))).as(intact.stderr()).isZero();
+      assertThat(intact.stdout()).contains("12 events, chain intact");
+    }
+
+    try (PhylaxServer phylax =
+        PhylaxServer.start(PhylaxSettings.of(env, PhylaxSettings.Profile.PROD))) {
+      phylax
+          .context()
+          .getBean(JdbcTemplate.class)
+          .execute(
+              (java.sql.Connection c) -> {
+                try (var s = c.createStatement()) {
+                  // what a database superuser could do: switch the triggers off, then edit
+                  s.execute("set session_replication_role = replica");
+                  s.execute("update audit_event set outcome = 'PERMIT' where seq = 7");
+                }
+                return null;
+              });
+    }
+    try (PhylaxProcess broken = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
+      assertThat(broken.exitStatus(Duration.ofSeconds(120))).isEqualTo(1);
+      assertThat(broken.stdout())
+          .contains("audit log broken at event 7: its content does not match its hash");
+    }
+  }
+}
