@@ -113,6 +113,14 @@ public final class Keyring {
     }
   }
 
+  /**
+   * The primary audit key's id as 8 lowercase hex digits, the form {@link Checkpoint} notes name
+   * their signing key in.
+   */
+  public String auditKeyId() {
+    return String.format("%08x", audit.getPrimary().getId());
+  }
+
   /** The keyring encrypted under {@code kek}, each keyset bound to {@code keyringId}. */
   public Sealed seal(KeyEncryptionKey kek, String keyringId) {
     try {

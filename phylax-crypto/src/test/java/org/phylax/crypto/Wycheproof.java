@@ -13,14 +13,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/**
- * Loads Project Wycheproof vector files from the repository's sibling {@code shared/testdata}. The
- * files are not copied into the module so that there is one reviewed copy; a missing copy is a
- * failure, never a skip, because a suite that silently ran no vector would prove nothing.
- */
+/** Loads Project Wycheproof vector files, found by {@link SharedTestData}. */
 final class Wycheproof {
-
-  private static final Path RELATIVE = Path.of("shared", "testdata", "wycheproof");
 
   private Wycheproof() {}
 
@@ -85,24 +79,7 @@ final class Wycheproof {
     }
   }
 
-  /**
-   * The first {@code shared/testdata/wycheproof} found walking up from the working directory: Maven
-   * runs the tests in the module directory, an IDE may run them at the repository root, and CI
-   * clones the repository next to its copy of {@code shared/}.
-   */
   static Path directory() {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(RELATIVE);
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "no "
-            + RELATIVE
-            + " in "
-            + start
-            + " or any parent directory: the Wycheproof vectors are required, not optional");
+    return SharedTestData.directory("wycheproof");
   }
 }
