@@ -13,19 +13,30 @@ public interface AuditVerifier {
     private final long events;
     private final Long brokenAt;
     private final String problem;
+    private final long lastCheckpoint;
+    private final String checkpointKeyId;
 
-    private Verification(long events, Long brokenAt, String problem) {
+    private Verification(
+        long events, Long brokenAt, String problem, long lastCheckpoint, String checkpointKeyId) {
       this.events = events;
       this.brokenAt = brokenAt;
       this.problem = problem;
+      this.lastCheckpoint = lastCheckpoint;
+      this.checkpointKeyId = checkpointKeyId;
     }
 
-    public static Verification intact(long events) {
-      return new Verification(events, null, null);
+    /** An intact log; {@code lastCheckpoint} 0 when none was signed yet. */
+    public static Verification intact(long events, long lastCheckpoint, String checkpointKeyId) {
+      return new Verification(events, null, null, lastCheckpoint, checkpointKeyId);
     }
 
     public static Verification broken(long events, long seq, String problem) {
-      return new Verification(events, seq, problem);
+      return new Verification(events, seq, problem, 0, null);
+    }
+
+    /** Size of the last signed checkpoint that matched, or 0. */
+    public long lastCheckpoint() {
+      return lastCheckpoint;
     }
 
     public long events() {
@@ -47,9 +58,14 @@ public interface AuditVerifier {
 
     /** One line for the operator. */
     public String summary() {
-      return isIntact()
-          ? events + " events, chain intact"
-          : "audit log broken at event " + brokenAt + ": " + problem;
+      if (!isIntact()) {
+        return "audit log broken at event " + brokenAt + ": " + problem;
+      }
+      return events
+          + " events, chain intact, "
+          + (lastCheckpoint == 0
+              ? "no checkpoint yet"
+              : "last checkpoint " + lastCheckpoint + " signed by key " + checkpointKeyId);
     }
 
     @Override

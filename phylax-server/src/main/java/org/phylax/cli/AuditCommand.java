@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.phylax.audit.AuditCheckpoints;
 import org.phylax.audit.AuditVerifier;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
@@ -13,22 +14,18 @@ import picocli.CommandLine.Command;
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description = "Check the audit log: verify.",
-    subcommands = {AuditCommand.Verify.class})
+    description = "Check the audit log: verify, checkpoint.",
+    subcommands = {AuditCommand.Verify.class, AuditCommand.MakeCheckpoint.class})
 final class AuditCommand implements Runnable {
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "audit needs a subcommand (verify)");
+        new picocli.CommandLine(this), "audit needs a subcommand (verify, checkpoint)");
   }
 
-  @Command(
-      name = "verify",
-      mixinStandardHelpOptions = true,
-      description =
-          "Recompute the audit chain; exit 0 when intact, 1 with the first broken event otherwise.")
-  static final class Verify implements Callable<Integer> {
+  /** Shared by the subcommands: settings as for serve, then a database-only Phylax. */
+  abstract static class AuditTask implements Callable<Integer> {
     Map<String, String> environment; // set by PhylaxCli's factory
     PrintStream out;
 
@@ -37,10 +34,40 @@ final class AuditCommand implements Runnable {
       PhylaxSettings settings =
           PhylaxSettings.load(environment, Path.of(""), PhylaxSettings.Profile.PROD);
       try (PhylaxServer phylax = PhylaxServer.startTool(settings)) {
-        AuditVerifier.Verification result = phylax.context().getBean(AuditVerifier.class).verify();
-        out.println(result.summary());
-        return result.isIntact() ? 0 : 1;
+        return run(phylax);
       }
+    }
+
+    abstract int run(PhylaxServer phylax);
+  }
+
+  @Command(
+      name = "checkpoint",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sign a checkpoint over the whole audit log now (and witness it if configured).")
+  static final class MakeCheckpoint extends AuditTask {
+    @Override
+    int run(PhylaxServer phylax) {
+      var made = phylax.context().getBean(AuditCheckpoints.class).checkpointNow();
+      out.println(
+          made.map(m -> "checkpoint at " + m.size() + " events signed by key " + m.keyId())
+              .orElse("no new events since the last checkpoint"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Recompute the audit chain; exit 0 when intact, 1 with the first broken event otherwise.")
+  static final class Verify extends AuditTask {
+    @Override
+    int run(PhylaxServer phylax) {
+      AuditVerifier.Verification result = phylax.context().getBean(AuditVerifier.class).verify();
+      out.println(result.summary());
+      return result.isIntact() ? 0 : 1;
     }
   }
 }

@@ -96,11 +96,12 @@ public final class PhylaxCli implements Runnable {
       if (cls == DemoCommand.class) {
         return cls.cast(new DemoCommand(environment, out));
       }
-      if (cls == AuditCommand.Verify.class) {
-        AuditCommand.Verify verify = new AuditCommand.Verify();
-        verify.environment = environment;
-        verify.out = out;
-        return cls.cast(verify);
+      if (AuditCommand.AuditTask.class.isAssignableFrom(cls)) {
+        AuditCommand.AuditTask task =
+            (AuditCommand.AuditTask) cls.getDeclaredConstructor().newInstance();
+        task.environment = environment;
+        task.out = out;
+        return cls.cast(task);
       }
       if (KeysCommand.KeysTask.class.isAssignableFrom(cls)) {
         KeysCommand.KeysTask task =

@@ -20,6 +20,9 @@ public interface DataKeys {
   /** Verifies audit checkpoint signatures. */
   com.google.crypto.tink.PublicKeyVerify auditVerifier();
 
+  /** The Tink key id of the audit signing key, 8 hex digits, as checkpoint notes name it. */
+  String auditKeyId();
+
   /** The keyring's id, as printed in messages. */
   String keyringId();
 }

@@ -52,6 +52,7 @@ public final class PhylaxSettings {
   public static final String PROFILE = "PHYLAX_PROFILE";
   public static final String LOG_FORMAT = "PHYLAX_LOG_FORMAT";
   public static final String EMBEDDED_DB_OS_USER = "PHYLAX_EMBEDDED_DB_OS_USER";
+  public static final String AUDIT_WITNESS_DIR = "PHYLAX_AUDIT_WITNESS_DIR";
 
   static final Set<String> KEYS =
       Set.of(
@@ -64,7 +65,8 @@ public final class PhylaxSettings {
           MASTER_KEY_FILE,
           PROFILE,
           LOG_FORMAT,
-          EMBEDDED_DB_OS_USER);
+          EMBEDDED_DB_OS_USER,
+          AUDIT_WITNESS_DIR);
 
   private static final String JDBC_PREFIX = "jdbc:postgresql://";
   private static final String KMS_PREFIX = "aws-kms://";
@@ -79,6 +81,7 @@ public final class PhylaxSettings {
   private final String embeddedDbOsUser;
   private final String masterKey; // base64 of 32 bytes, or a KMS key URI; null when not set
   private final Path masterKeyFile;
+  private final Path auditWitnessDir;
 
   private PhylaxSettings(Map<String, String> values, Profile defaultProfile) {
     this.values = Map.copyOf(values);
@@ -94,6 +97,10 @@ public final class PhylaxSettings {
       problems.add(EMBEDDED_DB_OS_USER + ": '" + embeddedDbOsUser + "' is not an OS account name");
     }
     this.masterKey = readMasterKey(values, problems);
+    this.auditWitnessDir =
+        values.get(AUDIT_WITNESS_DIR) == null
+            ? null
+            : usableDir(AUDIT_WITNESS_DIR, values.get(AUDIT_WITNESS_DIR), problems);
     this.masterKeyFile =
         values.get(MASTER_KEY_FILE) == null
             ? null
@@ -178,6 +185,11 @@ public final class PhylaxSettings {
     return Optional.ofNullable(masterKey);
   }
 
+  /** Where each signed audit checkpoint is also written, outside the database; empty if unset. */
+  public Optional<Path> auditWitnessDir() {
+    return Optional.ofNullable(auditWitnessDir);
+  }
+
   /** The file the master key was read from, when it came from {@code PHYLAX_MASTER_KEY_FILE}. */
   public Optional<Path> masterKeyFile() {
     return Optional.ofNullable(masterKeyFile);
@@ -243,13 +255,17 @@ public final class PhylaxSettings {
   }
 
   private static Path usableDataDir(String value, List<String> problems) {
+    return usableDir(DATA_DIR, value, problems);
+  }
+
+  private static Path usableDir(String key, String value, List<String> problems) {
     Path dir = Path.of(value).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
       Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
-      problems.add(DATA_DIR + ": " + dir + " is not a writable directory (" + reason(e) + ")");
+      problems.add(key + ": " + dir + " is not a writable directory (" + reason(e) + ")");
     }
     return dir;
   }

@@ -24,6 +24,8 @@ class AuditVerifyCommandIntegrationTests {
             "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
             "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort()),
             "PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey());
+    // No scheduled checkpoint in this server: the test makes the first one with the CLI.
+    System.setProperty("phylax.audit.checkpoint-poll", "1h");
     try (PhylaxServer phylax =
         PhylaxServer.start(PhylaxSettings.of(env, PhylaxSettings.Profile.PROD))) {
       AuditLog audit = phylax.context().getBean(AuditLog.class);
@@ -34,10 +36,19 @@ class AuditVerifyCommandIntegrationTests {
                 .reason("ROLE_NOT_PERMITTED")
                 .build());
       }
+    } finally {
+      System.clearProperty("phylax.audit.checkpoint-poll");
+    }
+    try (PhylaxProcess checkpoint =
+        PhylaxProcess.start(dir.resolve("w"), env, "audit", "checkpoint")) {
+      assertThat(checkpoint.exitStatus(Duration.ofSeconds(120))).as(checkpoint.stderr()).isZero();
+      assertThat(checkpoint.stdout())
+          .containsPattern("checkpoint at 12 events signed by key [0-9a-f]{8}");
     }
     try (PhylaxProcess intact = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
       assertThat(intact.exitStatus(Duration.ofSeconds(120))).as(intact.stderr()).isZero();
-      assertThat(intact.stdout()).contains("12 events, chain intact");
+      assertThat(intact.stdout())
+          .containsPattern("12 events, chain intact, last checkpoint 12 signed by key [0-9a-f]{8}");
     }
 
     try (PhylaxServer phylax =

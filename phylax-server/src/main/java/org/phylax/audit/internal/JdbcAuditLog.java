@@ -1,8 +1,6 @@
 package org.phylax.audit.internal;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -18,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
 import org.phylax.audit.AuditUnavailableException;
+import org.phylax.crypto.AuditChain;
 import org.phylax.crypto.FieldContext;
 import org.phylax.keys.DataKeys;
 import org.slf4j.Logger;
@@ -42,8 +41,6 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
 
   /** Advisory lock key that serializes appends across nodes ("phylaxA" in ASCII). */
   static final long CHAIN_LOCK = 0x7068796c617841L;
-
-  static final byte[] GENESIS = new byte[32];
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate tx;
@@ -126,7 +123,7 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
     jdbc.queryForObject("select pg_advisory_xact_lock(?)", Object.class, CHAIN_LOCK);
     List<CanonicalEvent.StoredEvent> rows = new ArrayList<>(batch.size());
     long seq = 0;
-    byte[] prev = GENESIS;
+    byte[] prev = AuditChain.genesis();
     List<Object[]> last =
         jdbc.query(
             "select seq, hash from audit_event order by seq desc limit 1",
@@ -138,7 +135,7 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
     for (Pending p : batch) {
       CanonicalEvent.StoredEvent row = toRow(p.event, ++seq);
       row.prevHash = prev;
-      row.hash = link(prev, CanonicalEvent.encode(row));
+      row.hash = AuditChain.link(prev, CanonicalEvent.encode(row));
       prev = row.hash;
       rows.add(row);
     }
@@ -209,17 +206,6 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
     ps.setBytes(17, r.justification);
     ps.setBytes(18, r.prevHash);
     ps.setBytes(19, r.hash);
-  }
-
-  /** hash = SHA-256(prev_hash || canonical bytes). */
-  static byte[] link(byte[] prevHash, byte[] canonical) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(prevHash);
-      return sha.digest(canonical);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

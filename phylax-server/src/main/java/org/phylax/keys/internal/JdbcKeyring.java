@@ -101,6 +101,11 @@ class JdbcKeyring implements DataKeys, KeyAdministration {
   }
 
   @Override
+  public String auditKeyId() {
+    return current.keyring.auditKeyId();
+  }
+
+  @Override
   public String keyringId() {
     return current.id;
   }
