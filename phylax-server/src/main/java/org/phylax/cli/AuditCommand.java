@@ -1,13 +1,8 @@
 package org.phylax.cli;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import org.phylax.audit.AuditCheckpoints;
 import org.phylax.audit.AuditVerifier;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
 import picocli.CommandLine.Command;
 
 /** {@code ./phylax audit …}: checks on the tamper-evident audit log. */
@@ -24,29 +19,12 @@ final class AuditCommand implements Runnable {
         new picocli.CommandLine(this), "audit needs a subcommand (verify, checkpoint)");
   }
 
-  /** Shared by the subcommands: settings as for serve, then a database-only Phylax. */
-  abstract static class AuditTask implements Callable<Integer> {
-    Map<String, String> environment; // set by PhylaxCli's factory
-    PrintStream out;
-
-    @Override
-    public Integer call() {
-      PhylaxSettings settings =
-          PhylaxSettings.load(environment, Path.of(""), PhylaxSettings.Profile.PROD);
-      try (PhylaxServer phylax = PhylaxServer.startTool(settings)) {
-        return run(phylax);
-      }
-    }
-
-    abstract int run(PhylaxServer phylax);
-  }
-
   @Command(
       name = "checkpoint",
       mixinStandardHelpOptions = true,
       description =
           "Sign a checkpoint over the whole audit log now (and witness it if configured).")
-  static final class MakeCheckpoint extends AuditTask {
+  static final class MakeCheckpoint extends ToolCommand {
     @Override
     int run(PhylaxServer phylax) {
       var made = phylax.context().getBean(AuditCheckpoints.class).checkpointNow();
@@ -62,7 +40,7 @@ final class AuditCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Recompute the audit chain; exit 0 when intact, 1 with the first broken event otherwise.")
-  static final class Verify extends AuditTask {
+  static final class Verify extends ToolCommand {
     @Override
     int run(PhylaxServer phylax) {
       AuditVerifier.Verification result = phylax.context().getBean(AuditVerifier.class).verify();

@@ -1,9 +1,5 @@
 package org.phylax.cli;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import org.phylax.access.Permit;
 import org.phylax.access.SystemAccess;
 import org.phylax.crypto.KeyEncryptionKey;
@@ -11,7 +7,6 @@ import org.phylax.keys.KeyAdministration;
 import org.phylax.keys.MasterKeyText;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
 import org.phylax.records.Reencryption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,18 +36,11 @@ final class KeysCommand implements Runnable {
         new picocli.CommandLine(this), "keys needs a subcommand (init, status, rotate, …)");
   }
 
-  /** Shared by the subcommands: settings as for serve, then a database-only Phylax. */
-  abstract static class KeysTask implements Callable<Integer> {
-    Map<String, String> environment; // set by PhylaxCli's factory
-    PrintStream out;
-
+  /** A keys subcommand: works with the key administration of a database-only Phylax. */
+  abstract static class KeysTask extends ToolCommand {
     @Override
-    public Integer call() {
-      PhylaxSettings settings =
-          PhylaxSettings.load(environment, Path.of(""), PhylaxSettings.Profile.PROD);
-      try (PhylaxServer phylax = PhylaxServer.startTool(settings)) {
-        return run(phylax.context().getBean(KeyAdministration.class), phylax);
-      }
+    int run(PhylaxServer phylax) {
+      return run(phylax.context().getBean(KeyAdministration.class), phylax);
     }
 
     abstract int run(KeyAdministration keys, PhylaxServer phylax);

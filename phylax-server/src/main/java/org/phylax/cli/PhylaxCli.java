@@ -96,19 +96,11 @@ public final class PhylaxCli implements Runnable {
       if (cls == DemoCommand.class) {
         return cls.cast(new DemoCommand(environment, out));
       }
-      if (AuditCommand.AuditTask.class.isAssignableFrom(cls)) {
-        AuditCommand.AuditTask task =
-            (AuditCommand.AuditTask) cls.getDeclaredConstructor().newInstance();
-        task.environment = environment;
-        task.out = out;
-        return cls.cast(task);
-      }
-      if (KeysCommand.KeysTask.class.isAssignableFrom(cls)) {
-        KeysCommand.KeysTask task =
-            (KeysCommand.KeysTask) cls.getDeclaredConstructor().newInstance();
-        task.environment = environment;
-        task.out = out;
-        return cls.cast(task);
+      if (ToolCommand.class.isAssignableFrom(cls)) {
+        ToolCommand command = (ToolCommand) cls.getDeclaredConstructor().newInstance();
+        command.environment = environment;
+        command.out = out;
+        return cls.cast(command);
       }
       return CommandLine.defaultFactory().create(cls);
     }

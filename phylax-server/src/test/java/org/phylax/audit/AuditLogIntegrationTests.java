@@ -67,8 +67,8 @@ class AuditLogIntegrationTests {
   /** Each test starts from an empty log; only a superuser without triggers can do this. */
   @BeforeEach
   void emptyLog() {
-    asSuperuserWithoutTriggers("delete from audit_event");
-    asSuperuserWithoutTriggers("delete from audit_checkpoint");
+    Tampering.asSuperuser(jdbc, "delete from audit_event");
+    Tampering.asSuperuser(jdbc, "delete from audit_checkpoint");
   }
 
   private static AuditEvent read(int i) {
@@ -81,26 +81,6 @@ class AuditLogIntegrationTests {
         .purpose("TREAT")
         .reason("ASSIGNED")
         .build();
-  }
-
-  private static void asSuperuserWithoutTriggers(String sql, Object... args) {
-    jdbc.execute(
-        (java.sql.Connection c) -> {
-          try (var s = c.createStatement()) {
-            s.execute("set session_replication_role = replica");
-          }
-          try (var ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-              ps.setObject(i + 1, args[i]);
-            }
-            ps.execute();
-          } finally {
-            try (var s = c.createStatement()) {
-              s.execute("set session_replication_role = origin");
-            }
-          }
-          return null;
-        });
   }
 
   private static void recordMany(int count) {
@@ -185,7 +165,8 @@ class AuditLogIntegrationTests {
   @Test
   void verifyWhenAFieldIsEditedThenReportsThatEvent() {
     recordMany(10);
-    asSuperuserWithoutTriggers("update audit_event set actor_user = 'user-innocent' where seq = 6");
+    Tampering.asSuperuser(
+        jdbc, "update audit_event set actor_user = 'user-innocent' where seq = 6");
 
     AuditVerifier.Verification v = verifier.verify();
 
@@ -196,7 +177,7 @@ class AuditLogIntegrationTests {
   @Test
   void verifyWhenAnEventIsDeletedThenReportsTheMissingSequence() {
     recordMany(10);
-    asSuperuserWithoutTriggers("delete from audit_event where seq = 4");
+    Tampering.asSuperuser(jdbc, "delete from audit_event where seq = 4");
 
     AuditVerifier.Verification v = verifier.verify();
 
@@ -209,7 +190,8 @@ class AuditLogIntegrationTests {
     recordMany(5);
     byte[] lastHash =
         jdbc.queryForObject("select hash from audit_event where seq = 5", byte[].class);
-    asSuperuserWithoutTriggers(
+    Tampering.asSuperuser(
+        jdbc,
         "insert into audit_event (seq, occurred_at, action, outcome, prev_hash, hash)"
             + " values (6, now(), 'READ', 'PERMIT', ?, ?)",
         lastHash,
@@ -221,9 +203,9 @@ class AuditLogIntegrationTests {
   @Test
   void verifyWhenTwoEventsAreSwappedThenReportsTheFirst() {
     recordMany(8);
-    asSuperuserWithoutTriggers("update audit_event set seq = -3 where seq = 3");
-    asSuperuserWithoutTriggers("update audit_event set seq = 3 where seq = 4");
-    asSuperuserWithoutTriggers("update audit_event set seq = 4 where seq = -3");
+    Tampering.asSuperuser(jdbc, "update audit_event set seq = -3 where seq = 3");
+    Tampering.asSuperuser(jdbc, "update audit_event set seq = 3 where seq = 4");
+    Tampering.asSuperuser(jdbc, "update audit_event set seq = 4 where seq = -3");
 
     assertThat(verifier.verify().brokenAt()).isEqualTo(3);
   }

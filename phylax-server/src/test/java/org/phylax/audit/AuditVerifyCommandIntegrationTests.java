@@ -53,18 +53,9 @@ class AuditVerifyCommandIntegrationTests {
 
     try (PhylaxServer phylax =
         PhylaxServer.start(PhylaxSettings.of(env, PhylaxSettings.Profile.PROD))) {
-      phylax
-          .context()
-          .getBean(JdbcTemplate.class)
-          .execute(
-              (java.sql.Connection c) -> {
-                try (var s = c.createStatement()) {
-                  // what a database superuser could do: switch the triggers off, then edit
-                  s.execute("set session_replication_role = replica");
-                  s.execute("update audit_event set outcome = 'PERMIT' where seq = 7");
-                }
-                return null;
-              });
+      Tampering.asSuperuser(
+          phylax.context().getBean(JdbcTemplate.class),
+          "update audit_event set outcome = 'PERMIT' where seq = 7");
     }
     try (PhylaxProcess broken = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
       assertThat(broken.exitStatus(Duration.ofSeconds(120))).isEqualTo(1);

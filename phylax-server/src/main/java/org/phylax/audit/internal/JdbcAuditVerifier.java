@@ -182,8 +182,7 @@ class JdbcAuditVerifier implements AuditVerifier {
     return notes;
   }
 
-  private static CanonicalEvent.StoredEvent read(java.sql.ResultSet rs)
-      throws java.sql.SQLException {
+  static CanonicalEvent.StoredEvent read(java.sql.ResultSet rs) throws java.sql.SQLException {
     CanonicalEvent.StoredEvent e = new CanonicalEvent.StoredEvent();
     e.seq = rs.getLong("seq");
     e.occurredAt = rs.getTimestamp("occurred_at").toInstant();

@@ -17,6 +17,7 @@ import org.phylax.audit.AuditCheckpoints;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
 import org.phylax.audit.AuditVerifier;
+import org.phylax.audit.Tampering;
 import org.phylax.crypto.AuditChain;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
@@ -62,33 +63,13 @@ class AuditCheckpointIntegrationTests {
 
   @BeforeEach
   void emptyLogAndWitness() throws Exception {
-    superuser("delete from audit_event");
-    superuser("delete from audit_checkpoint");
+    Tampering.asSuperuser(jdbc, "delete from audit_event");
+    Tampering.asSuperuser(jdbc, "delete from audit_checkpoint");
     try (var files = Files.list(dir.resolve("witness"))) {
       for (Path f : files.toList()) {
         Files.delete(f);
       }
     }
-  }
-
-  private static void superuser(String sql, Object... args) {
-    jdbc.execute(
-        (java.sql.Connection c) -> {
-          try (var s = c.createStatement()) {
-            s.execute("set session_replication_role = replica");
-          }
-          try (var ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-              ps.setObject(i + 1, args[i]);
-            }
-            ps.execute();
-          } finally {
-            try (var s = c.createStatement()) {
-              s.execute("set session_replication_role = origin");
-            }
-          }
-          return null;
-        });
   }
 
   private static void record(int count) {
@@ -108,20 +89,7 @@ class AuditCheckpointIntegrationTests {
     List<CanonicalEvent.StoredEvent> events =
         jdbc.query(
             "select * from audit_event where seq >= ? order by seq",
-            (rs, n) -> {
-              CanonicalEvent.StoredEvent e = new CanonicalEvent.StoredEvent();
-              e.seq = rs.getLong("seq");
-              e.occurredAt = rs.getTimestamp("occurred_at").toInstant();
-              e.actorUser = rs.getString("actor_user");
-              e.actorRole = rs.getString("actor_role");
-              e.action = rs.getString("action");
-              e.entityType = rs.getString("entity_type");
-              e.entityId = rs.getString("entity_id");
-              e.entityVersion = rs.getLong("entity_version");
-              e.outcome = rs.getString("outcome");
-              e.outcomeReason = rs.getString("outcome_reason");
-              return e;
-            },
+            (rs, n) -> JdbcAuditVerifier.read(rs),
             from);
     byte[] prev =
         from == 1
@@ -133,7 +101,8 @@ class AuditCheckpointIntegrationTests {
       e.prevHash = prev;
       e.hash = AuditChain.link(prev, CanonicalEvent.encode(e));
       prev = e.hash;
-      superuser(
+      Tampering.asSuperuser(
+          jdbc,
           "update audit_event set actor_user = ?, prev_hash = ?, hash = ? where seq = ?",
           e.actorUser,
           e.prevHash,
@@ -160,7 +129,7 @@ class AuditCheckpointIntegrationTests {
   void verifyWhenTheLastEventsAfterACheckpointAreDeletedThenReportsTheFirstMissing() {
     record(10);
     checkpoints.checkpointNow();
-    superuser("delete from audit_event where seq > 7");
+    Tampering.asSuperuser(jdbc, "delete from audit_event where seq > 7");
 
     AuditVerifier.Verification v = verifier.verify();
 
@@ -187,7 +156,8 @@ class AuditCheckpointIntegrationTests {
     record(10);
     checkpoints.checkpointNow();
     dir.resolve("witness").toFile().listFiles()[0].delete(); // leave only the stored one
-    superuser(
+    Tampering.asSuperuser(
+        jdbc,
         "update audit_checkpoint set signed_note = regexp_replace(signed_note, 'time [^\\n]*',"
             + " 'time 2020-01-01T00:00:00Z')");
 
@@ -201,7 +171,7 @@ class AuditCheckpointIntegrationTests {
   void verifyWhenTheWholeTableAndItsCheckpointsAreRewrittenThenTheWitnessCatchesIt() {
     record(10);
     checkpoints.checkpointNow();
-    superuser("delete from audit_checkpoint");
+    Tampering.asSuperuser(jdbc, "delete from audit_checkpoint");
     rewriteWithRecomputedHashes(1);
 
     AuditVerifier.Verification v = verifier.verify();
