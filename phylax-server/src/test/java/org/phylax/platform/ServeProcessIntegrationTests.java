@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.phylax.platform.internal.EmbeddedPostgres;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -124,11 +125,10 @@ class ServeProcessIntegrationTests {
     }
   }
 
-  /** Connects as Phylax does, with the generated credentials and the port PostgreSQL wrote down. */
+  /** Connects to the embedded server the way a CLI command attaches to a running Phylax. */
   private Connection connectToEmbedded() throws Exception {
-    List<String> pid = Files.readAllLines(cluster().resolve("postmaster.pid"));
-    String password = Files.readString(dir.resolve("data/pg-credentials")).strip();
-    return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + pid.get(3).strip() + "/phylax", "phylax", password);
+    EmbeddedPostgres.Connection running =
+        EmbeddedPostgres.running(dir.resolve("data")).orElseThrow();
+    return DriverManager.getConnection(running.url(), running.user(), running.password());
   }
 }
