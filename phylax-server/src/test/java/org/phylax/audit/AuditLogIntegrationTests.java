@@ -145,16 +145,37 @@ class AuditLogIntegrationTests {
     assertThat(new String(opened, StandardCharsets.UTF_8)).isEqualTo(reason);
   }
 
-  @Test
-  void changeWhenUpdateDeleteOrTruncateThenTheTableRefusesEvenItsOwner() {
-    recordMany(3);
+  private static final List<String> CHANGES =
+      List.of(
+          "update audit_event set actor_user = 'someone-else' where seq = 2",
+          "delete from audit_event where seq = 2",
+          "truncate audit_event",
+          "update audit_checkpoint set root_hash = root_hash",
+          "delete from audit_checkpoint",
+          "truncate audit_checkpoint");
 
-    for (String sql :
-        List.of(
-            "update audit_event set actor_user = 'someone-else' where seq = 2",
-            "delete from audit_event where seq = 2",
-            "truncate audit_event")) {
+  @Test
+  void changeWhenUpdateDeleteOrTruncateThenTheApplicationRoleMayNot() {
+    recordMany(3);
+    server.context().getBean(AuditCheckpoints.class).checkpointNow();
+
+    assertThat(jdbc.queryForObject("select current_user", String.class)).isEqualTo("phylax_app");
+    for (String sql : CHANGES) {
       assertThatThrownBy(() -> jdbc.execute(sql))
+          .as(sql)
+          .rootCause()
+          .hasMessageContaining("permission denied for table audit_");
+    }
+    assertThat(verifier.verify().events()).isEqualTo(3);
+  }
+
+  @Test
+  void changeWhenUpdateDeleteOrTruncateThenTheTriggersRefuseEvenTheOwner() {
+    recordMany(3);
+    server.context().getBean(AuditCheckpoints.class).checkpointNow();
+
+    for (String sql : CHANGES) {
+      assertThatThrownBy(() -> Tampering.asOwner(jdbc, sql))
           .as(sql)
           .rootCause()
           .hasMessageContaining("the audit log is append-only");

@@ -10,10 +10,31 @@ public final class Tampering {
 
   private Tampering() {}
 
+  /**
+   * Runs one statement as the database owner rather than the application's role: privileges then
+   * allow it, and only the append-only triggers stand in the way.
+   */
+  public static void asOwner(JdbcTemplate jdbc, String sql) {
+    jdbc.execute(
+        (java.sql.Connection c) -> {
+          try (var s = c.createStatement()) {
+            s.execute("reset role");
+            s.execute(sql);
+          } finally {
+            try (var s = c.createStatement()) {
+              s.execute("set role phylax_app");
+            }
+          }
+          return null;
+        });
+  }
+
   public static void asSuperuser(JdbcTemplate jdbc, String sql, Object... args) {
     jdbc.execute(
         (java.sql.Connection c) -> {
           try (var s = c.createStatement()) {
+            // The pool works as phylax_app; a superuser session returns to itself first.
+            s.execute("reset role");
             s.execute("set session_replication_role = replica");
           }
           try (var ps = c.prepareStatement(sql)) {
@@ -24,6 +45,7 @@ public final class Tampering {
           } finally {
             try (var s = c.createStatement()) {
               s.execute("set session_replication_role = origin");
+              s.execute("set role phylax_app");
             }
           }
           return null;
