@@ -291,8 +291,25 @@ class UsersCommandIntegrationTests {
             "--password-stdin");
     Run missing = phylax(null, "users", "disable", "nobody-" + name, "--reason", "test");
     Run noReason = phylax(null, "users", "disable", "admin");
+    env.put("PHYLAX_IDENTITY_LOCKOUT_WINDOW", "0s");
+    Run badSetting;
+    try {
+      badSetting = phylax(null, "users", "list");
+    } finally {
+      env.remove("PHYLAX_IDENTITY_LOCKOUT_WINDOW");
+    }
 
-    assertThat(List.of(unknownRole, duplicate, weak, noStdin, bothLinks, badId, missing, noReason))
+    assertThat(
+            List.of(
+                unknownRole,
+                duplicate,
+                weak,
+                noStdin,
+                bothLinks,
+                badId,
+                missing,
+                noReason,
+                badSetting))
         .allSatisfy(
             run -> {
               assertThat(run.status()).as(run.out() + run.err()).isEqualTo(2);
@@ -315,6 +332,10 @@ class UsersCommandIntegrationTests {
     assertThat(missing.err())
         .isEqualTo("phylax: users disable: no account 'nobody-" + name + "'\n");
     assertThat(noReason.err()).contains("--reason");
+    assertThat(badSetting.err())
+        .isEqualTo(
+            "phylax: invalid configuration: phylax.identity.lockout.window: must be a positive"
+                + " duration (e.g. 15m)\n");
     assertThat(accounts()).isEqualTo(before);
     assertThat(query("select status from user_account where username = 'admin'"))
         .containsExactly(Map.of("status", "active"));
