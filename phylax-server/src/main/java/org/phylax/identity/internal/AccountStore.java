@@ -334,16 +334,6 @@ final class AccountStore {
     jdbc.update("delete from user_account_recovery_code where account_id = ?", id);
   }
 
-  int unusedRecoveryCodes(UUID id) {
-    Integer n =
-        jdbc.queryForObject(
-            "select count(*) from user_account_recovery_code where account_id = ?"
-                + " and used_at is null",
-            Integer.class,
-            id);
-    return n == null ? 0 : n;
-  }
-
   // ------------------------------------------------------------------ challenges
 
   void insertChallenge(UUID challenge, UUID account, Instant now, Instant expires) {

@@ -206,8 +206,7 @@ final class JdbcSignIn implements SignIn {
         from,
         "totp enrolled, " + codes.codes().size() + " recovery codes");
     store.deleteChallenge(UUID.fromString(challenge));
-    AccountRow now2 = store.byId(row.id).orElseThrow();
-    return signedIn(now2, from, "password and new totp", codes);
+    return signedIn(row, from, "password and new totp", codes);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -259,10 +258,5 @@ final class JdbcSignIn implements SignIn {
 
   private static String roles(AccountRow row) {
     return String.join(",", row.roles.stream().map(r -> r.key()).sorted().toList());
-  }
-
-  /** For tests: the lockout rules in force. */
-  LockoutRules rules() {
-    return lockout.rules();
   }
 }

@@ -37,10 +37,6 @@ final class Lockout {
     this.clock = clock;
   }
 
-  LockoutRules rules() {
-    return rules;
-  }
-
   /** Counts a failure; returns true when it locked the account. */
   boolean recordFailure(UUID account, ClientInfo client) {
     Instant now = clock.instant();

@@ -417,13 +417,13 @@ class IdentityIntegrationTests {
   @Test
   void signInWhenUnknownUsernameThenSameAnswerAsWrongPasswordAndAboutTheSameTime() {
     Account nurse = workforce(Role.NURSE);
-    accounts.unlock(nurse.username(), admin); // forget nothing; just a known, active account
 
-    long known = 0;
-    long unknown = 0;
+    // The fastest of four tries each: what the work costs, without the machine's hiccups.
+    long known = Long.MAX_VALUE;
+    long unknown = Long.MAX_VALUE;
     SignInResult wrong = null;
     SignInResult nobody = null;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       long t0 = System.nanoTime();
       wrong = signIn.checkPassword(nurse.username(), "not-the-password-" + i, BROWSER);
       long t1 = System.nanoTime();
@@ -433,15 +433,15 @@ class IdentityIntegrationTests {
               "not-the-password-" + i,
               BROWSER);
       long t2 = System.nanoTime();
-      known += t1 - t0;
-      unknown += t2 - t1;
+      known = Math.min(known, t1 - t0);
+      unknown = Math.min(unknown, t2 - t1);
     }
 
     assertThat(nobody.outcome()).isEqualTo(wrong.outcome()).isEqualTo(Outcome.BAD_CREDENTIALS);
     assertThat(nobody.toString()).isEqualTo(wrong.toString());
-    // Both spend an Argon2id verification; without the dummy hash the unknown name would answer
-    // in well under a tenth of the time.
-    assertThat((double) unknown / known).isBetween(0.4, 2.5);
+    // Both spend one Argon2id verification (about 100 ms); without the dummy hash the unknown
+    // name would answer in a few milliseconds.
+    assertThat((double) unknown / known).isBetween(0.5, 2.0);
   }
 
   // ------------------------------------------------------------------ lockout
