@@ -20,9 +20,12 @@ public final class SignInResult {
     SIGNED_IN,
     /** Wrong username, password or code; the same answer for an unknown username. */
     BAD_CREDENTIALS,
-    /** Locked after too many failures, until the lock ends or an admin unlocks it. */
+    /**
+     * Locked after too many failures, until the lock ends or an admin unlocks it (answered whatever
+     * the password).
+     */
     LOCKED,
-    /** Disabled by an administrator. */
+    /** Disabled by an administrator (answered whatever the password). */
     DISABLED,
     /** The challenge of the second step is unknown or too old: start again with the password. */
     EXPIRED

@@ -20,9 +20,9 @@ import org.phylax.identity.TotpEnrollment;
 /**
  * Sign-in in two steps over the account tables. The password is verified before anything else is
  * looked at (an unknown username verifies against a dummy hash), so that every answer costs one
- * Argon2id run. A locked account answers {@code LOCKED} whatever the password; a disabled one
- * answers {@code DISABLED} only to the right password. Failures are counted until a full sign-in,
- * so that re-entering the password does not buy more guesses at the second factor.
+ * Argon2id run. A locked or disabled account answers {@code LOCKED} or {@code DISABLED} whatever
+ * the password, so that neither can be used to test passwords. Failures are counted until a full
+ * sign-in, so that re-entering the password does not buy more guesses at the second factor.
  */
 final class JdbcSignIn implements SignIn {
 
@@ -82,14 +82,18 @@ final class JdbcSignIn implements SignIn {
       failed(AuditAction.LOGIN_FAILED, row, from, "account locked");
       return SignInResult.refused(Outcome.LOCKED);
     }
+    if (status == AccountStatus.DISABLED) {
+      failed(
+          AuditAction.LOGIN_FAILED,
+          row,
+          from,
+          correct ? "account disabled" : "account disabled, wrong password");
+      return SignInResult.refused(Outcome.DISABLED);
+    }
     if (!correct) {
       failed(AuditAction.LOGIN_FAILED, row, from, "wrong password");
       return SignInResult.refused(
           lockout.recordFailure(row.id, from) ? Outcome.LOCKED : Outcome.BAD_CREDENTIALS);
-    }
-    if (status == AccountStatus.DISABLED) {
-      failed(AuditAction.LOGIN_FAILED, row, from, "account disabled");
-      return SignInResult.refused(Outcome.DISABLED);
     }
     if (passwords.needsRehash(row.passwordHash)) {
       store.setPasswordHash(row.id, passwords.hash(password), now);

@@ -536,7 +536,7 @@ class IdentityIntegrationTests {
     SignInResult enabled = signIn.checkPassword(nurse.username(), PASSWORD, BROWSER);
 
     assertThat(disabled.outcome()).isEqualTo(Outcome.DISABLED);
-    assertThat(wrong.outcome()).isEqualTo(Outcome.BAD_CREDENTIALS);
+    assertThat(wrong.outcome()).isEqualTo(Outcome.DISABLED);
     assertThat(pendingAfter.outcome()).isEqualTo(Outcome.EXPIRED);
     assertThat(enabled.outcome()).isEqualTo(Outcome.MFA_ENROLLMENT_REQUIRED);
     assertThat(rows("select count(*) from user_account_history where account_id = ?", nurse.id()))
