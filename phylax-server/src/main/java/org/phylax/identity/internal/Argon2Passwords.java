@@ -36,7 +36,10 @@ final class Argon2Passwords {
   }
 
   boolean matches(String password, String hash) {
-    return password != null && encoder.matches(password, hash);
+    if (password == null) {
+      return matchesNothing(""); // a missing password costs what a wrong one does
+    }
+    return encoder.matches(password, hash);
   }
 
   /** Spends the time of one verification and answers false. */
