@@ -3,6 +3,7 @@ package org.phylax.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import org.phylax.identity.AccountException;
 import org.phylax.platform.ConfigurationProblem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,13 @@ import picocli.CommandLine.Spec;
     description =
         "Patient records, scheduling and telemedicine with the HIPAA safeguards built in.",
     commandListHeading = "%nCommands:%n",
-    subcommands = {ServeCommand.class, DemoCommand.class, KeysCommand.class, AuditCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      KeysCommand.class,
+      AuditCommand.class,
+      UsersCommand.class
+    },
     footer = {
       "",
       "Configuration comes from PHYLAX_* environment variables (or application.yml); see README.md."
@@ -61,6 +68,10 @@ public final class PhylaxCli implements Runnable {
             err.println("phylax: invalid configuration: " + problem.getMessage());
             return USAGE;
           }
+          if (ex instanceof UsageProblem || ex instanceof AccountException) {
+            err.println("phylax: " + commandPath(commandLine) + ": " + oneLine(ex));
+            return USAGE;
+          }
           err.println("phylax: " + commandLine.getCommandName() + " failed: " + oneLine(ex));
           return 1;
         });
@@ -78,6 +89,17 @@ public final class PhylaxCli implements Runnable {
       return "unknown option or argument '" + first + "'";
     }
     return oneLine(ex);
+  }
+
+  /** {@code users add}: the command's name under {@code phylax}. */
+  private static String commandPath(CommandLine command) {
+    String path = command.getCommandName();
+    for (CommandLine c = command.getParent();
+        c != null && c.getParent() != null;
+        c = c.getParent()) {
+      path = c.getCommandName() + " " + path;
+    }
+    return path;
   }
 
   static String oneLine(Throwable t) {
