@@ -20,7 +20,13 @@ import picocli.CommandLine.Spec;
     description =
         "Patient records, scheduling and telemedicine with the HIPAA safeguards built in.",
     commandListHeading = "%nCommands:%n",
-    subcommands = {ServeCommand.class, DemoCommand.class, KeysCommand.class, AuditCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      KeysCommand.class,
+      AuditCommand.class,
+      ClientsCommand.class
+    },
     footer = {
       "",
       "Configuration comes from PHYLAX_* environment variables (or application.yml); see README.md."
