@@ -1,9 +1,13 @@
 package org.phylax.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
+import org.phylax.access.SystemAccess;
+import org.phylax.identity.Accounts;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
+import org.phylax.records.RecordStore;
 import picocli.CommandLine.Command;
 
 /**
@@ -28,16 +32,38 @@ final class DemoCommand extends ServeCommand {
 
   @Override
   void started(PhylaxServer server, PhylaxSettings settings) {
+    List<DemoUsers.Credentials> users =
+        new DemoUsers(
+                server.context().getBean(Accounts.class),
+                server.context().getBean(RecordStore.class),
+                server.context().getBean(SystemAccess.class),
+                settings.dataDir())
+            .ensure();
     String url = server.baseUri().toString();
     out.println();
     out.println("Phylax demo is running: " + url);
     out.println("  health check:  " + url + "actuator/health");
-    out.println(
-        "  sign-in:       not available yet: user accounts and the web pages arrive with the");
-    out.println(
-        "                 identity feature, so there are no demo users or patients so far.");
     out.println("  data:          " + settings.dataDir() + " (kept between runs)");
     out.println("  stop:          Ctrl-C; run ./phylax demo again to carry on where you left off.");
     out.println();
+    out.println(
+        "Demo users (synthetic; credentials kept in "
+            + settings.dataDir().resolve(DemoUsers.FILE)
+            + ", mode 600):");
+    out.printf("  %-28s %-22s %-34s %s%n", "username", "password", "TOTP secret", "this run");
+    for (DemoUsers.Credentials user : users) {
+      out.printf(
+          "  %-28s %-22s %-34s %s%n",
+          user.username(), user.password(), user.totpSecret(), user.state());
+    }
+    out.println();
+    out.println("Authenticator apps take the secret typed in, or these otpauth URIs:");
+    for (DemoUsers.Credentials user : users) {
+      out.println("  " + user.uri());
+    }
+    out.println();
+    out.println("The sign-in pages arrive with the web module; until then every page answers 401.");
+    out.println();
+    out.flush();
   }
 }

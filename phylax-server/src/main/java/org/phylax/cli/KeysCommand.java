@@ -3,6 +3,7 @@ package org.phylax.cli;
 import org.phylax.access.Permit;
 import org.phylax.access.SystemAccess;
 import org.phylax.crypto.KeyEncryptionKey;
+import org.phylax.identity.AccountSecrets;
 import org.phylax.keys.KeyAdministration;
 import org.phylax.keys.MasterKeyText;
 import org.phylax.platform.ConfigurationProblem;
@@ -147,6 +148,13 @@ final class KeysCommand implements Runnable {
           }
           sleep();
         }
+      }
+      AccountSecrets accounts = phylax.context().getBean(AccountSecrets.class);
+      long accountValues = accounts.remaining();
+      if (accountValues > 0) {
+        out.println(
+            accountValues + " account values (display names, TOTP secrets) under older keys");
+        out.println("re-encrypted " + accounts.reencrypt() + " account values");
       }
       out.println("done: every value is under primary key " + keys.status().keys().get(0).id());
       return 0;

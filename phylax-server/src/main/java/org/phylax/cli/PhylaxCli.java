@@ -3,6 +3,7 @@ package org.phylax.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import org.phylax.identity.AccountException;
 import org.phylax.platform.ConfigurationProblem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       KeysCommand.class,
       AuditCommand.class,
+      UsersCommand.class,
       ClientsCommand.class
     },
     footer = {
@@ -67,6 +69,10 @@ public final class PhylaxCli implements Runnable {
             err.println("phylax: invalid configuration: " + problem.getMessage());
             return USAGE;
           }
+          if (ex instanceof UsageProblem || ex instanceof AccountException) {
+            err.println("phylax: " + commandPath(commandLine) + ": " + oneLine(ex));
+            return USAGE;
+          }
           err.println("phylax: " + commandLine.getCommandName() + " failed: " + oneLine(ex));
           return 1;
         });
@@ -84,6 +90,17 @@ public final class PhylaxCli implements Runnable {
       return "unknown option or argument '" + first + "'";
     }
     return oneLine(ex);
+  }
+
+  /** {@code users add}: the command's name under {@code phylax}. */
+  private static String commandPath(CommandLine command) {
+    String path = command.getCommandName();
+    for (CommandLine c = command.getParent();
+        c != null && c.getParent() != null;
+        c = c.getParent()) {
+      path = c.getCommandName() + " " + path;
+    }
+    return path;
   }
 
   static String oneLine(Throwable t) {

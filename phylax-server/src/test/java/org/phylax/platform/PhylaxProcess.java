@@ -31,6 +31,15 @@ public final class PhylaxProcess implements AutoCloseable {
   }
 
   public static PhylaxProcess start(Path workDir, Map<String, String> env, String... args) {
+    return startWithInput(workDir, env, null, args);
+  }
+
+  /**
+   * As {@link #start(Path, Map, String...)}, with {@code stdin} written to the process's standard
+   * input, which is then closed (null: left open and empty, as for a command that reads nothing).
+   */
+  public static PhylaxProcess startWithInput(
+      Path workDir, Map<String, String> env, String stdin, String... args) {
     try {
       Files.createDirectories(workDir);
       List<String> command = new ArrayList<>();
@@ -46,7 +55,13 @@ public final class PhylaxProcess implements AutoCloseable {
       Path out = Files.createTempFile(workDir, "stdout", ".txt");
       Path err = Files.createTempFile(workDir, "stderr", ".txt");
       pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-      return new PhylaxProcess(pb.start(), out, err);
+      Process process = pb.start();
+      if (stdin != null) {
+        try (var in = process.getOutputStream()) {
+          in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      return new PhylaxProcess(process, out, err);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
