@@ -182,14 +182,38 @@ class AuthorizationServerConfiguration {
   }
 
   @Bean
-  JwtDecoder jwtDecoder(JWKSource<SecurityContext> jwkSource, OAuth2AuthorizationService issued) {
+  JwtDecoder jwtDecoder(
+      JWKSource<SecurityContext> jwkSource,
+      OAuth2AuthorizationService issued,
+      ActiveAccounts accounts) {
     NimbusJwtDecoder decoder =
         NimbusJwtDecoder.withJwkSource(jwkSource).jwsAlgorithm(SignatureAlgorithm.ES256).build();
     List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
     validators.add(new JwtTimestampValidator(CLOCK_SKEW));
     validators.add(stillIssued(issued));
+    validators.add(accountStillActive(accounts));
     decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
     return decoder;
+  }
+
+  /** Refuses a user token whose account was disabled or locked (within 30 s of the change). */
+  private static OAuth2TokenValidator<Jwt> accountStillActive(ActiveAccounts accounts) {
+    return jwt -> {
+      String account = jwt.getClaimAsString(UserClaims.ACCOUNT);
+      if (account == null) {
+        return OAuth2TokenValidatorResult.success(); // a service's token
+      }
+      boolean active;
+      try {
+        active = accounts.isActive(java.util.UUID.fromString(account));
+      } catch (IllegalArgumentException e) {
+        active = false;
+      }
+      return active
+          ? OAuth2TokenValidatorResult.success()
+          : OAuth2TokenValidatorResult.failure(
+              new OAuth2Error("invalid_token", "The account is not active.", null));
+    };
   }
 
   /** Refuses a token that is not on record as issued, or whose authorization was revoked. */
