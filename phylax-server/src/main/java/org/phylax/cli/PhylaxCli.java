@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       KeysCommand.class,
       AuditCommand.class,
-      UsersCommand.class
+      UsersCommand.class,
+      ClientsCommand.class
     },
     footer = {
       "",

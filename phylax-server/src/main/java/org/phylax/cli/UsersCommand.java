@@ -31,14 +31,15 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "users",
     mixinStandardHelpOptions = true,
-    description = "Manage user accounts: add, disable, enable, unlock, mfa-reset, list.",
+    description = "Manage user accounts: add, disable, enable, unlock, mfa-reset, list, token.",
     subcommands = {
       UsersCommand.Add.class,
       UsersCommand.Disable.class,
       UsersCommand.Enable.class,
       UsersCommand.Unlock.class,
       UsersCommand.MfaReset.class,
-      UsersCommand.ListUsers.class
+      UsersCommand.ListUsers.class,
+      UserTokenCommand.class
     })
 final class UsersCommand implements Runnable {
 

@@ -365,4 +365,50 @@ class UsersCommandIntegrationTests {
     assertThat(m.find()).isTrue();
     return Integer.parseInt(m.group(1));
   }
+
+  @Test
+  @Order(3) // while the first server still runs
+  void tokenThenPrintsOnlyABearerTokenThatTheRunningServerAccepts() throws Exception {
+    String user = "tok" + faker.number().digits(6);
+    Run add =
+        phylax(
+            "amber-lantern-quarry-58\n",
+            "users",
+            "add",
+            user,
+            "--role",
+            "physician",
+            "--practitioner",
+            UUID.randomUUID().toString(),
+            "--password-stdin");
+    assertThat(add.status()).as(add.err()).isZero();
+
+    Run token = phylax(null, "users", "token", user, "--ttl", "5m");
+
+    assertThat(token.status()).as(token.err()).isZero();
+    assertThat(token.out().lines().toList()).hasSize(1);
+    String jwt = token.out().strip();
+    assertThat(jwt).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    java.net.http.HttpResponse<String> me =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:" + env.get("PHYLAX_PORT") + "/api/me"))
+                    .header("Authorization", "Bearer " + jwt)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+    assertThat(me.body()).contains("phylax-cli");
+
+    Run tooLong = phylax(null, "users", "token", user, "--ttl", "2h");
+    Run unknown = phylax(null, "users", "token", "no-such-user-" + faker.number().digits(4));
+    for (Run refused : List.of(tooLong, unknown)) {
+      assertThat(refused.status()).isEqualTo(2);
+      assertThat(refused.err().lines().toList()).hasSize(1);
+      assertThat(refused.out()).isEmpty();
+    }
+    assertThat(tooLong.err()).contains("--ttl must be between 1m and 1h");
+    assertThat(unknown.err()).contains("no account named");
+  }
 }

@@ -1,0 +1,362 @@
+package org.phylax.oauth.internal;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.phylax.audit.AuditAction;
+import org.phylax.audit.AuditEvent;
+import org.phylax.audit.AuditLog;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * The OAuth 2 authorization server ({@code /oauth2/token}, {@code /oauth2/jwks}, {@code
+ * /oauth2/introspect}, {@code /oauth2/revoke}) and the bearer-token guard of {@code /fhir/**} and
+ * {@code /api/**}.
+ *
+ * <p>Access tokens are ES256 JWTs of at most 15 minutes. A resource request's token must verify
+ * against the signing key, be within its lifetime (5 s of clock skew), and still be on record as
+ * issued and not revoked, so revocation takes effect on the next request.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+class AuthorizationServerConfiguration {
+
+  static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
+  @Bean
+  @Order(1)
+  SecurityFilterChain authorizationServerSecurity(
+      HttpSecurity http,
+      RegisteredClientRepository clients,
+      OAuth2AuthorizationService authorizations,
+      AuditLog audit)
+      throws Exception {
+    OAuth2AuthorizationServerConfigurer server = new OAuth2AuthorizationServerConfigurer();
+    http.securityMatcher(server.getEndpointsMatcher())
+        .with(
+            server,
+            as ->
+                as.registeredClientRepository(clients)
+                    .authorizationService(authorizations)
+                    .clientAuthentication(
+                        c ->
+                            c.authenticationProviders(
+                                    providers ->
+                                        providers.forEach(
+                                            p -> {
+                                              if (p
+                                                  instanceof ClientSecretAuthenticationProvider s) {
+                                                s.setPasswordEncoder(ClientSecrets.ENCODER);
+                                              }
+                                            }))
+                                .errorResponseHandler(clientAuthenticationFailed(audit))))
+        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .csrf(c -> c.ignoringRequestMatchers(server.getEndpointsMatcher()))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(
+                    (request, response, ex) ->
+                        ApiErrors.problem(
+                            response, 401, "Unauthorized", "Client authentication is required.")));
+    return http.build();
+  }
+
+  /** A client that fails to authenticate at a token endpoint: audited, then OAuth's own answer. */
+  private static AuthenticationFailureHandler clientAuthenticationFailed(AuditLog audit) {
+    return (request, response, exception) -> {
+      audit.record(
+          AuditEvent.builder(AuditAction.LOGIN_FAILED, AuditEvent.Outcome.FAILURE)
+              .actor(null, "service", clientIdOf(request))
+              .source(request.getRemoteAddr(), request.getHeader("User-Agent"), null)
+              .reason("client authentication failed at " + request.getRequestURI())
+              .build());
+      response.setStatus(401);
+      response.setContentType("application/json");
+      response.setHeader("Cache-Control", "no-store");
+      response.getWriter().write("{\"error\":\"invalid_client\"}");
+    };
+  }
+
+  /** The client id a request claims, from Basic credentials or the form; null when none. */
+  private static String clientIdOf(HttpServletRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded =
+            new String(
+                java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        return truncate(colon < 0 ? decoded : decoded.substring(0, colon));
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    return truncate(request.getParameter("client_id"));
+  }
+
+  private static String truncate(String value) {
+    return value == null || value.length() <= 100 ? value : value.substring(0, 100);
+  }
+
+  @Bean
+  AuthorizationServerSettings authorizationServerSettings() {
+    return AuthorizationServerSettings.builder().build();
+  }
+
+  @Bean
+  JWKSource<SecurityContext> jwkSource(SigningKeys keys) {
+    return (selector, context) -> selector.select(new JWKSet(keys.current()));
+  }
+
+  /** ES256 headers, the client id claim, and an audit event for every access token issued. */
+  @Bean
+  OAuth2TokenCustomizer<JwtEncodingContext> accessTokenClaims(AuditLog audit) {
+    return context -> {
+      if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+        return;
+      }
+      context.getJwsHeader().algorithm(SignatureAlgorithm.ES256);
+      String clientId = context.getRegisteredClient().getClientId();
+      context.getClaims().claim("client_id", clientId);
+      HttpServletRequest request = currentRequest();
+      audit.record(
+          AuditEvent.builder(AuditAction.LOGIN, AuditEvent.Outcome.SUCCESS)
+              .actor(context.getPrincipal().getName(), "service", clientId)
+              .source(
+                  request == null ? null : request.getRemoteAddr(),
+                  request == null ? null : request.getHeader("User-Agent"),
+                  null)
+              .reason(
+                  "access token issued ("
+                      + context.getAuthorizationGrantType().getValue()
+                      + ") with "
+                      + String.join(" ", context.getAuthorizedScopes().stream().sorted().toList()))
+              .build());
+    };
+  }
+
+  private static HttpServletRequest currentRequest() {
+    return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes a
+        ? a.getRequest()
+        : null;
+  }
+
+  @Bean
+  JwtDecoder jwtDecoder(
+      JWKSource<SecurityContext> jwkSource,
+      OAuth2AuthorizationService issued,
+      ActiveAccounts accounts) {
+    NimbusJwtDecoder decoder =
+        NimbusJwtDecoder.withJwkSource(jwkSource).jwsAlgorithm(SignatureAlgorithm.ES256).build();
+    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+    validators.add(new JwtTimestampValidator(CLOCK_SKEW));
+    validators.add(stillIssued(issued));
+    validators.add(accountStillActive(accounts));
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+    return decoder;
+  }
+
+  /** Refuses a user token whose account was disabled or locked (within 30 s of the change). */
+  private static OAuth2TokenValidator<Jwt> accountStillActive(ActiveAccounts accounts) {
+    return jwt -> {
+      String account = jwt.getClaimAsString(UserClaims.ACCOUNT);
+      if (account == null) {
+        return OAuth2TokenValidatorResult.success(); // a service's token
+      }
+      boolean active;
+      try {
+        active = accounts.isActive(java.util.UUID.fromString(account));
+      } catch (IllegalArgumentException e) {
+        active = false;
+      }
+      return active
+          ? OAuth2TokenValidatorResult.success()
+          : OAuth2TokenValidatorResult.failure(
+              new OAuth2Error("invalid_token", "The account is not active.", null));
+    };
+  }
+
+  /** Refuses a token that is not on record as issued, or whose authorization was revoked. */
+  private static OAuth2TokenValidator<Jwt> stillIssued(OAuth2AuthorizationService issued) {
+    return jwt -> {
+      OAuth2Authorization authorization =
+          issued.findByToken(jwt.getTokenValue(), OAuth2TokenType.ACCESS_TOKEN);
+      if (authorization == null) {
+        return OAuth2TokenValidatorResult.failure(
+            new OAuth2Error("invalid_token", "The token is not known to this server.", null));
+      }
+      OAuth2Authorization.Token<?> token = authorization.getAccessToken();
+      if (token == null || !token.isActive()) {
+        return OAuth2TokenValidatorResult.failure(
+            new OAuth2Error("invalid_token", "The token was revoked or has expired.", null));
+      }
+      return OAuth2TokenValidatorResult.success();
+    };
+  }
+
+  @Bean
+  @Order(2)
+  SecurityFilterChain bearerTokenSecurity(HttpSecurity http, JwtDecoder decoder) throws Exception {
+    AuthenticationEntryPoint entryPoint = bearerEntryPoint();
+    // The protected-resource metadata (RFC 9728) that 401 answers point to is served here too.
+    http.securityMatcher("/fhir/**", "/api/**", "/.well-known/oauth-protected-resource/**")
+        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .oauth2ResourceServer(
+            rs ->
+                rs.jwt(j -> j.decoder(decoder))
+                    .authenticationEntryPoint(entryPoint)
+                    .accessDeniedHandler(bearerAccessDenied()))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(c -> c.disable())
+        .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint));
+    return http.build();
+  }
+
+  @Bean
+  @Order(3)
+  SecurityFilterChain smartConfigurationSecurity(HttpSecurity http) throws Exception {
+    http.securityMatcher("/.well-known/smart-configuration")
+        .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(c -> c.disable());
+    return http.build();
+  }
+
+  /**
+   * 401 with {@code WWW-Authenticate: Bearer …} (RFC 6750), and a body a client can read: an
+   * OperationOutcome on {@code /fhir}, a problem document elsewhere.
+   */
+  private static AuthenticationEntryPoint bearerEntryPoint() {
+    BearerTokenAuthenticationEntryPoint header = new BearerTokenAuthenticationEntryPoint();
+    return (request, response, exception) -> {
+      header.commence(request, response, exception);
+      String detail = detailOf(exception);
+      if (isFhir(request)) {
+        ApiErrors.operationOutcome(response, 401, "login", detail);
+      } else {
+        ApiErrors.problem(response, 401, "Unauthorized", detail);
+      }
+    };
+  }
+
+  private static org.springframework.security.web.access.AccessDeniedHandler bearerAccessDenied() {
+    BearerTokenAccessDeniedHandler header = new BearerTokenAccessDeniedHandler();
+    return (request, response, exception) -> {
+      header.handle(request, response, exception);
+      if (isFhir(request)) {
+        ApiErrors.operationOutcome(response, 403, "forbidden", "The token does not allow this.");
+      } else {
+        ApiErrors.problem(response, 403, "Forbidden", "The token does not allow this.");
+      }
+    };
+  }
+
+  private static String detailOf(AuthenticationException exception) {
+    if (exception instanceof OAuth2AuthenticationException oauth
+        && oauth.getError().getDescription() != null
+        && oauth.getError().getErrorCode().equals("invalid_token")) {
+      return "The bearer token is not valid: it is malformed, expired, revoked or not ours.";
+    }
+    return "A bearer token is required (Authorization: Bearer …).";
+  }
+
+  private static boolean isFhir(HttpServletRequest request) {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    return path.equals("/fhir") || path.startsWith("/fhir/");
+  }
+
+  /** Writes error bodies without a framework in the way (filters answer before MVC). */
+  static final class ApiErrors {
+    private ApiErrors() {}
+
+    static void problem(HttpServletResponse response, int status, String title, String detail)
+        throws IOException {
+      response.setStatus(status);
+      response.setContentType("application/problem+json");
+      response.setCharacterEncoding("UTF-8");
+      response
+          .getWriter()
+          .write(
+              "{\"type\":\"about:blank\",\"title\":"
+                  + quote(title)
+                  + ",\"status\":"
+                  + status
+                  + ",\"detail\":"
+                  + quote(detail)
+                  + "}");
+    }
+
+    static void operationOutcome(HttpServletResponse response, int status, String code, String text)
+        throws IOException {
+      response.setStatus(status);
+      response.setContentType("application/fhir+json");
+      response.setCharacterEncoding("UTF-8");
+      response
+          .getWriter()
+          .write(
+              "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":"
+                  + quote(code)
+                  + ",\"diagnostics\":"
+                  + quote(text)
+                  + "}]}");
+    }
+
+    private static String quote(String text) {
+      StringBuilder s = new StringBuilder("\"");
+      for (char c : text.toCharArray()) {
+        switch (c) {
+          case '"' -> s.append("\\\"");
+          case '\\' -> s.append("\\\\");
+          default -> {
+            if (c < 0x20) {
+              s.append(String.format("\\u%04x", (int) c));
+            } else {
+              s.append(c);
+            }
+          }
+        }
+      }
+      return s.append('"').toString();
+    }
+  }
+}
