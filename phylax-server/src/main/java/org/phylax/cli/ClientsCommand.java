@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
     name = "clients",
     mixinStandardHelpOptions = true,
     description = "Register OAuth clients for backend services: add, list.",
-    subcommands = {ClientsCommand.Add.class, ClientsCommand.ListClients.class})
+    subcommands = {
+      ClientsCommand.Add.class,
+      ClientsCommand.AddApp.class,
+      ClientsCommand.ListClients.class
+    })
 final class ClientsCommand implements Runnable {
 
   @Override
@@ -75,6 +79,63 @@ final class ClientsCommand implements Runnable {
               .addService(name, new LinkedHashSet<>(scopes), operator());
       out.println("client_id=" + made.clientId());
       out.println("client_secret=" + made.clientSecret());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "add-app",
+      mixinStandardHelpOptions = true,
+      description =
+          "Register an app that signs users in (authorization_code with PKCE); prints client_id=…"
+              + " and, unless --public, client_secret=… (shown this once).")
+  static final class AddApp extends ToolCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "A label for people.")
+    String name;
+
+    @Option(
+        names = "--redirect-uri",
+        required = true,
+        paramLabel = "URI",
+        description =
+            "where the app receives the code (https://…, or http://127.0.0.1…); repeatable")
+    List<String> redirectUris;
+
+    @Option(
+        names = "--scope",
+        required = true,
+        paramLabel = "SCOPE",
+        split = "\\s+",
+        description = "SMART scope(s), e.g. \"patient/*.read offline_access\"")
+    List<String> scopes;
+
+    @Option(
+        names = "--public",
+        description =
+            "a browser or mobile app that cannot keep a secret: no secret, no refresh token")
+    boolean publicApp;
+
+    @Override
+    int run(PhylaxServer phylax) {
+      OAuthClients.Registered made;
+      try {
+        made =
+            phylax
+                .context()
+                .getBean(OAuthClients.class)
+                .addApp(
+                    name,
+                    new LinkedHashSet<>(redirectUris),
+                    new LinkedHashSet<>(scopes),
+                    !publicApp,
+                    operator());
+      } catch (IllegalArgumentException e) {
+        throw new UsageProblem(e.getMessage());
+      }
+      out.println("client_id=" + made.clientId());
+      if (made.clientSecret() != null) {
+        out.println("client_secret=" + made.clientSecret());
+      }
       return 0;
     }
   }

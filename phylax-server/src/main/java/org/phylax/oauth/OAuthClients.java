@@ -19,10 +19,26 @@ public interface OAuthClients {
    */
   Registered addService(String name, Set<String> scopes, String registeredBy);
 
+  /**
+   * Registers an app that acts for a signed-in user: authorization_code with PKCE (S256) to the
+   * given redirect URIs. A public app (a browser or mobile app that cannot keep a secret) gets no
+   * secret and no refresh token; a confidential one gets a secret and refresh tokens that rotate.
+   *
+   * @param scopes SMART {@code patient/…} or {@code user/…} scopes, {@code openid}, {@code
+   *     fhirUser}, {@code launch/patient}, {@code offline_access}
+   * @throws IllegalArgumentException naming the scope, redirect URI or name that is not acceptable
+   */
+  Registered addApp(
+      String name,
+      Set<String> redirectUris,
+      Set<String> scopes,
+      boolean confidential,
+      String registeredBy);
+
   /** Every registered client, oldest first. */
   List<Client> list();
 
-  /** A client just registered: the only time its secret is known. */
+  /** A client just registered: the only time its secret is known (null for a public app). */
   record Registered(String clientId, String clientSecret, Set<String> scopes) {
     @Override
     public String toString() {

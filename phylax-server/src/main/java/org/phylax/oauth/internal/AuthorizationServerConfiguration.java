@@ -20,6 +20,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -150,7 +151,8 @@ class AuthorizationServerConfiguration {
 
   /** ES256 headers, the client id claim, and an audit event for every access token issued. */
   @Bean
-  OAuth2TokenCustomizer<JwtEncodingContext> accessTokenClaims(AuditLog audit) {
+  OAuth2TokenCustomizer<JwtEncodingContext> accessTokenClaims(
+      AuditLog audit, org.phylax.identity.Accounts accounts) {
     return context -> {
       if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
         return;
@@ -158,10 +160,26 @@ class AuthorizationServerConfiguration {
       context.getJwsHeader().algorithm(SignatureAlgorithm.ES256);
       String clientId = context.getRegisteredClient().getClientId();
       context.getClaims().claim("client_id", clientId);
+      String actor = context.getPrincipal().getName();
+      String role = "service";
+      if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+        // A user's token (authorization_code, refresh_token): only for an account that may act.
+        org.phylax.identity.Account account =
+            accountOf(accounts, actor)
+                .filter(a -> UserClaims.isActive(a, java.time.Instant.now()))
+                .orElseThrow(
+                    () ->
+                        new OAuth2AuthenticationException(
+                            new OAuth2Error("invalid_grant", "The account is not active.", null)));
+        context.getClaims().subject(account.id().toString());
+        UserClaims.add(account, context.getClaims()::claim);
+        actor = account.id().toString();
+        role = account.roleKeys();
+      }
       HttpServletRequest request = currentRequest();
       audit.record(
           AuditEvent.builder(AuditAction.LOGIN, AuditEvent.Outcome.SUCCESS)
-              .actor(context.getPrincipal().getName(), "service", clientId)
+              .actor(actor, role, clientId)
               .source(
                   request == null ? null : request.getRemoteAddr(),
                   request == null ? null : request.getHeader("User-Agent"),
@@ -173,6 +191,16 @@ class AuthorizationServerConfiguration {
                       + String.join(" ", context.getAuthorizedScopes().stream().sorted().toList()))
               .build());
     };
+  }
+
+  /** The account a signed-in principal names: its id, or else its username. */
+  private static java.util.Optional<org.phylax.identity.Account> accountOf(
+      org.phylax.identity.Accounts accounts, String name) {
+    try {
+      return accounts.findById(java.util.UUID.fromString(name));
+    } catch (IllegalArgumentException notAnId) {
+      return accounts.find(name);
+    }
   }
 
   private static HttpServletRequest currentRequest() {

@@ -16,6 +16,7 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.oauth2.server.authorization.settings.OAuth2TokenFormat;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.stereotype.Component;
@@ -44,9 +45,7 @@ class JdbcOAuthClients implements OAuthClients {
 
   /** As {@link #addService(String, Set, String)}, with a shorter access token lifetime. */
   Registered addService(String name, Set<String> scopes, Duration ttl, String registeredBy) {
-    if (name == null || name.isBlank() || name.length() > 100 || !name.matches("\\P{Cntrl}+")) {
-      throw new IllegalArgumentException("a client name is 1 to 100 printable characters");
-    }
+    checkName(name);
     if (scopes == null || scopes.isEmpty()) {
       throw new IllegalArgumentException("a client needs at least one scope, e.g. system/*.read");
     }
@@ -86,6 +85,104 @@ class JdbcOAuthClients implements OAuthClients {
             .build());
     clients.save(client);
     return new Registered(clientId, secret, Set.copyOf(scopes));
+  }
+
+  /** How long a refresh token of a confidential app lives; each use replaces it. */
+  static final Duration REFRESH_TOKEN_TTL = Duration.ofHours(12);
+
+  @Override
+  public Registered addApp(
+      String name,
+      Set<String> redirectUris,
+      Set<String> scopes,
+      boolean confidential,
+      String registeredBy) {
+    checkName(name);
+    if (scopes == null || scopes.isEmpty()) {
+      throw new IllegalArgumentException("an app needs at least one scope, e.g. patient/*.read");
+    }
+    for (String scope : scopes) {
+      if (!SmartScopes.isValid(scope) || SmartScopes.isSystem(scope)) {
+        throw new IllegalArgumentException(
+            "scope '" + scope + "' is not a patient/ or user/ scope an app may ask for");
+      }
+    }
+    if (redirectUris == null || redirectUris.isEmpty()) {
+      throw new IllegalArgumentException("an app needs at least one redirect URI");
+    }
+    for (String uri : redirectUris) {
+      checkRedirect(uri);
+    }
+    String clientId = "app-" + UUID.randomUUID();
+    String secret = confidential ? ClientSecrets.newSecret() : null;
+    RegisteredClient.Builder client =
+        RegisteredClient.withId(UUID.randomUUID().toString())
+            .clientId(clientId)
+            .clientName(name.strip())
+            .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+            .redirectUris(u -> u.addAll(redirectUris))
+            .scopes(s -> s.addAll(scopes))
+            .clientSettings(
+                ClientSettings.builder()
+                    .requireProofKey(true)
+                    .requireAuthorizationConsent(false)
+                    .build())
+            .tokenSettings(
+                TokenSettings.builder()
+                    .accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
+                    .accessTokenTimeToLive(MAX_ACCESS_TOKEN_TTL)
+                    .authorizationCodeTimeToLive(Duration.ofMinutes(1))
+                    .refreshTokenTimeToLive(REFRESH_TOKEN_TTL)
+                    .reuseRefreshTokens(false)
+                    .build());
+    if (confidential) {
+      client
+          .clientSecret(ClientSecrets.ENCODER.encode(secret))
+          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+          .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN);
+    } else {
+      client.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+    }
+    audit.record(
+        AuditEvent.builder(AuditAction.ADMIN, AuditEvent.Outcome.SUCCESS)
+            .actor(registeredBy, "operator", null)
+            .entity("OAuthClient", clientId, null)
+            .reason(
+                (confidential ? "confidential" : "public")
+                    + " app registered for authorization_code with "
+                    + sorted(scopes))
+            .build());
+    clients.save(client.build());
+    return new Registered(clientId, secret, Set.copyOf(scopes));
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isBlank() || name.length() > 100 || !name.matches("\\P{Cntrl}+")) {
+      throw new IllegalArgumentException("a client name is 1 to 100 printable characters");
+    }
+  }
+
+  /**
+   * An absolute https URI, or http on the loopback interface (RFC 8252 native apps), no fragment.
+   */
+  private static void checkRedirect(String uri) {
+    java.net.URI parsed;
+    try {
+      parsed = new java.net.URI(uri);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("redirect URI '" + uri + "' is not a URI");
+    }
+    boolean loopback =
+        "http".equals(parsed.getScheme())
+            && ("127.0.0.1".equals(parsed.getHost()) || "[::1]".equals(parsed.getHost()));
+    if (!(("https".equals(parsed.getScheme()) && parsed.getHost() != null) || loopback)
+        || parsed.getFragment() != null) {
+      throw new IllegalArgumentException(
+          "redirect URI '"
+              + uri
+              + "' must be https://…, or http://127.0.0.1… for a native app, without a fragment");
+    }
   }
 
   @Override

@@ -29,17 +29,39 @@ class OAuthEndpoints {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("issuer", base);
     c.put("jwks_uri", base + "/oauth2/jwks");
+    c.put("authorization_endpoint", base + "/oauth2/authorize");
     c.put("token_endpoint", base + "/oauth2/token");
     c.put(
         "token_endpoint_auth_methods_supported",
         List.of("client_secret_basic", "client_secret_post"));
-    c.put("grant_types_supported", List.of("client_credentials"));
+    c.put(
+        "grant_types_supported",
+        List.of("authorization_code", "refresh_token", "client_credentials"));
+    c.put("response_types_supported", List.of("code"));
+    c.put("code_challenge_methods_supported", List.of("S256"));
     c.put("introspection_endpoint", base + "/oauth2/introspect");
     c.put("revocation_endpoint", base + "/oauth2/revoke");
     c.put(
         "scopes_supported",
-        List.of("system/*.read", "system/*.write", "system/*.rs", "system/*.cruds"));
-    c.put("capabilities", List.of("client-confidential-symmetric"));
+        List.of(
+            "patient/*.read",
+            "patient/*.rs",
+            "user/*.read",
+            "user/*.cruds",
+            "system/*.read",
+            "system/*.cruds",
+            "offline_access"));
+    c.put(
+        "capabilities",
+        List.of(
+            "launch-standalone",
+            "client-public",
+            "client-confidential-symmetric",
+            "permission-offline",
+            "permission-patient",
+            "permission-user",
+            "permission-v1",
+            "permission-v2"));
     return c;
   }
 

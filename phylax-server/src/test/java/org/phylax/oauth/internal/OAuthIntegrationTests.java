@@ -283,4 +283,69 @@ class OAuthIntegrationTests {
     byte[] sealed = jdbc.queryForObject("select private_key from oauth_signing_key", byte[].class);
     assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("\"d\"");
   }
+
+  @Test
+  void addAppThenPkceIsRequiredAndOnlyConfidentialAppsGetRefreshTokens() {
+    OAuthClients.Registered web =
+        clients.addApp(
+            "Bedside charting",
+            Set.of("https://chart.example.org/callback"),
+            Set.of("user/*.cruds", "offline_access"),
+            true,
+            "os:tester");
+    OAuthClients.Registered spa =
+        clients.addApp(
+            "Patient portal SPA",
+            Set.of("http://127.0.0.1:8765/cb"),
+            Set.of("patient/*.read"),
+            false,
+            "os:tester");
+    var repository =
+        server
+            .context()
+            .getBean(
+                org.springframework.security.oauth2.server.authorization.client
+                    .RegisteredClientRepository.class);
+
+    var confidential = repository.findByClientId(web.clientId());
+    var open = repository.findByClientId(spa.clientId());
+    assertThat(web.clientSecret()).isNotNull();
+    assertThat(spa.clientSecret()).isNull();
+    assertThat(confidential.getClientSettings().isRequireProofKey()).isTrue();
+    assertThat(open.getClientSettings().isRequireProofKey()).isTrue();
+    assertThat(confidential.getAuthorizationGrantTypes())
+        .extracting(g -> g.getValue())
+        .containsExactlyInAnyOrder("authorization_code", "refresh_token");
+    assertThat(open.getAuthorizationGrantTypes())
+        .extracting(g -> g.getValue())
+        .containsExactly("authorization_code");
+    assertThat(confidential.getTokenSettings().isReuseRefreshTokens()).isFalse();
+    assertThat(confidential.getTokenSettings().getAccessTokenTimeToLive())
+        .isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void addAppWhenRedirectOrScopeUnfitThenRefusedNamingIt() {
+    Set<String> ok = Set.of("https://app.example.org/cb");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                clients.addApp(
+                    "A", Set.of("http://app.example.org/cb"), Set.of("patient/*.read"), true, "t"))
+        .hasMessageContaining("redirect URI 'http://app.example.org/cb' must be https");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                clients.addApp(
+                    "A",
+                    Set.of("https://app.example.org/cb#x"),
+                    Set.of("patient/*.read"),
+                    true,
+                    "t"))
+        .hasMessageContaining("without a fragment");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> clients.addApp("A", ok, Set.of("system/*.read"), true, "t"))
+        .hasMessageContaining("scope 'system/*.read' is not a patient/ or user/ scope");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> clients.addApp("A", ok, Set.of("patient/*.fly"), true, "t"))
+        .hasMessageContaining("scope 'patient/*.fly'");
+  }
 }
