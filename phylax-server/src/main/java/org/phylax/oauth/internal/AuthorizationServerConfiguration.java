@@ -58,6 +58,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * /oauth2/introspect}, {@code /oauth2/revoke}) and the bearer-token guard of {@code /fhir/**} and
  * {@code /api/**}.
  *
+ * <p>{@code /oauth2/authorize} knows the user by the web session of the sign-in pages (module
+ * {@code web}): a browser that is not signed in is sent to {@code /login} and comes back after.
+ *
  * <p>Access tokens are ES256 JWTs of at most 15 minutes. A resource request's token must verify
  * against the signing key, be within its lifetime (5 s of clock skew), and still be on record as
  * issued and not revoked, so revocation takes effect on the next request.

@@ -184,6 +184,21 @@ class WebSessionHttpIntegrationTests {
   }
 
   @Test
+  void signInWhenTheAccountIsDisabledThenAGenericMessageToContactTheAdministrator()
+      throws Exception {
+    WebTestServer.User patient = server.patient();
+    server.accounts().disable(patient.username(), "moved away", WebTestServer.ADMIN);
+    FormClient browser = client("disabled-test/1");
+    browser.get("/login");
+    HttpResponse<String> refused =
+        browser.post(
+            "/login", Map.of("username", patient.username(), "password", WebTestServer.PASSWORD));
+    assertThat(refused.statusCode()).isEqualTo(200);
+    assertThat(errorOf(refused)).isEqualTo(LoginController.DISABLED);
+    assertThat(browser.get("/").statusCode()).isEqualTo(302);
+  }
+
+  @Test
   void pagesWhenAnonymousThenTheBrowserGoesToSignInAndApiClientsGetProblems() throws Exception {
     FormClient anonymous = client("anonymous-test/1");
     HttpResponse<String> home = anonymous.get("/");
