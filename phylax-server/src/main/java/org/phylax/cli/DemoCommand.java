@@ -11,8 +11,9 @@ import org.phylax.records.RecordStore;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ./phylax demo}: {@code serve} in the dev profile, then says where to go and how to sign
- * in. Safe to run again: it reuses the data directory.
+ * {@code ./phylax demo}: {@code serve} in the dev profile, then says where to go and how to sign in
+ * (the sign-in page at {@code /login}, with a demo user). Safe to run again: it reuses the data
+ * directory.
  */
 @Command(
     name = "demo",
@@ -42,6 +43,7 @@ final class DemoCommand extends ServeCommand {
     String url = server.baseUri().toString();
     out.println();
     out.println("Phylax demo is running: " + url);
+    out.println("  sign in:       " + url + "login");
     out.println("  health check:  " + url + "actuator/health");
     out.println("  data:          " + settings.dataDir() + " (kept between runs)");
     out.println("  stop:          Ctrl-C; run ./phylax demo again to carry on where you left off.");
@@ -62,7 +64,12 @@ final class DemoCommand extends ServeCommand {
       out.println("  " + user.uri());
     }
     out.println();
-    out.println("The sign-in pages arrive with the web module; until then every page answers 401.");
+    out.println(
+        "Open "
+            + url
+            + "login and sign in with a demo user: its username and password, then the current"
+            + " 6-digit code from an authenticator app that holds its TOTP secret (typed in, or"
+            + " from the otpauth URI above).");
     out.println();
     out.flush();
   }

@@ -49,7 +49,8 @@ class DemoUsersIntegrationTests {
           .as(demo.stderr())
           .isTrue();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!demo.stdout().contains("sign-in pages arrive") && System.nanoTime() < deadline) {
+      while (!demo.stdout().contains("and sign in with a demo user")
+          && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
       String out = demo.stdout();
@@ -61,6 +62,8 @@ class DemoUsersIntegrationTests {
         rows.put(m.group(1), new String[] {m.group(2), m.group(3), m.group(4)});
       }
       assertThat(out).contains("otpauth://totp/Phylax:demo-physician?secret=");
+      assertThat(out)
+          .contains("Open http://localhost:" + env.get("PHYLAX_PORT") + "/login and sign in");
       return rows;
     }
   }

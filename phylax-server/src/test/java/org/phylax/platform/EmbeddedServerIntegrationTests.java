@@ -81,7 +81,7 @@ class EmbeddedServerIntegrationTests {
   @Test
   void requestWhenNotHealthThenDeniedByDefaultAsProblemJson() throws Exception {
     try (PhylaxServer server = PhylaxServer.start(settings())) {
-      for (String path : new String[] {"/", "/fhir/Patient", "/api/anything", "/actuator/env"}) {
+      for (String path : new String[] {"/no-such-page", "/api/anything", "/actuator/env"}) {
         HttpResponse<String> response = get(server, path);
         assertThat(response.statusCode()).as(path).isEqualTo(401);
         assertThat(response.headers().firstValue("Content-Type"))

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.phylax.audit.AuditAction;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
@@ -16,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -44,6 +46,11 @@ import org.springframework.security.oauth2.server.resource.web.access.BearerToke
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
@@ -51,6 +58,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * The OAuth 2 authorization server ({@code /oauth2/token}, {@code /oauth2/jwks}, {@code
  * /oauth2/introspect}, {@code /oauth2/revoke}) and the bearer-token guard of {@code /fhir/**} and
  * {@code /api/**}.
+ *
+ * <p>{@code /oauth2/authorize} knows the user by the web session of the sign-in pages (module
+ * {@code web}): a browser that is not signed in is sent to {@code /login} and comes back after.
  *
  * <p>Access tokens are ES256 JWTs of at most 15 minutes. A resource request's token must verify
  * against the signing key, be within its lifetime (5 s of clock skew), and still be on record as
@@ -91,14 +101,38 @@ class AuthorizationServerConfiguration {
                                 .errorResponseHandler(clientAuthenticationFailed(audit))))
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
         .csrf(c -> c.ignoringRequestMatchers(server.getEndpointsMatcher()))
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .exceptionHandling(
-            e ->
-                e.authenticationEntryPoint(
-                    (request, response, ex) ->
-                        ApiErrors.problem(
-                            response, 401, "Unauthorized", "Client authentication is required.")));
+        // Not stateless: /oauth2/authorize signs the user in with the web session (the pages at
+        // /login). Only a browser's request is saved in a session to return to after sign-in, so
+        // that API clients refused here leave no session behind.
+        .requestCache(r -> r.requestCache(browserRequestCache()))
+        .exceptionHandling(e -> e.authenticationEntryPoint(signInOrProblem()));
     return http.build();
+  }
+
+  /** Browsers (asking for HTML) go to the sign-in page; other clients get a 401 problem. */
+  private static AuthenticationEntryPoint signInOrProblem() {
+    LoginUrlAuthenticationEntryPoint signIn = new LoginUrlAuthenticationEntryPoint("/login");
+    RequestMatcher browser = browser();
+    return (request, response, ex) -> {
+      if (browser.matches(request)) {
+        signIn.commence(request, response, ex);
+      } else {
+        ApiErrors.problem(response, 401, "Unauthorized", "Client authentication is required.");
+      }
+    };
+  }
+
+  private static RequestCache browserRequestCache() {
+    HttpSessionRequestCache cache = new HttpSessionRequestCache();
+    cache.setRequestMatcher(browser());
+    return cache;
+  }
+
+  /** A request that accepts HTML explicitly (not merely {@code *}{@code /*}). */
+  private static RequestMatcher browser() {
+    MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
+    html.setIgnoredMediaTypes(Set.of(MediaType.ALL));
+    return html;
   }
 
   /** A client that fails to authenticate at a token endpoint: audited, then OAuth's own answer. */

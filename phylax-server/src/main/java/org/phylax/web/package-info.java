@@ -1,0 +1,7 @@
+/**
+ * The web app's pages. So far the sign-in: username and password, then a TOTP or recovery code (or
+ * TOTP enrollment for workforce users without one), the home page, and sign-out; sessions live in
+ * PostgreSQL (Spring Session JDBC), end after an idle timeout, an absolute lifetime, or within the
+ * re-check interval once the account is disabled or locked, and every end is audited.
+ */
+package org.phylax.web;
