@@ -59,6 +59,7 @@ public final class AuditLoad {
           + " Chrome/131.0.0.0 Safari/537.36";
 
   private final Map<String, String> options;
+  private Path dataDir;
   private final UUID[] patients = new UUID[10_000];
 
   private AuditLoad(Map<String, String> options) {
@@ -101,7 +102,7 @@ public final class AuditLoad {
 
   private void run() throws Exception {
     boolean temporary = !options.containsKey("data-dir");
-    Path dataDir =
+    dataDir =
         temporary
             ? Files.createTempDirectory("phylax-auditload")
             : Path.of(options.get("data-dir")).toAbsolutePath();
@@ -114,10 +115,10 @@ public final class AuditLoad {
         dataDir);
     try {
       if (phase("append") || phase("fill") || phase("verify")) {
-        inServer(dataDir);
+        inServer();
       }
       if (phase("cli") && !options.get("cli").equals("none")) {
-        cli(dataDir);
+        cli();
       }
     } finally {
       if (temporary) {
@@ -127,7 +128,7 @@ public final class AuditLoad {
     System.out.println("done; load average " + loadAverage());
   }
 
-  private void inServer(Path dataDir) throws Exception {
+  private void inServer() throws Exception {
     // The checkpoint schedule as the server runs it (every 5 s it checks whether 1,000 events or
     // 60 s have passed since the last one); --checkpoint-poll makes it check more often.
     System.setProperty("phylax.audit.checkpoint-poll", options.get("checkpoint-poll"));
@@ -148,9 +149,20 @@ public final class AuditLoad {
             writers, options.get("warmup"), options.get("checkpoint-poll"));
         append(log, writers, intOption("warmup"), false);
         long checkpointsBefore = checkpoints(jdbc);
+        long seqBefore = Optional.ofNullable(maxSeq(jdbc)).orElse(0L);
         append(log, writers, intOption("seconds"), true);
+        // Each group commit is one transaction, so its rows share their xmin.
+        Map<String, Object> commits =
+            jdbc.queryForMap(
+                "select count(*) as events, count(distinct xmin::text) as commits"
+                    + " from audit_event where seq > ?",
+                seqBefore);
+        long events = ((Number) commits.get("events")).longValue();
+        long transactions = ((Number) commits.get("commits")).longValue();
         System.out.printf(
-            "checkpoints signed during the measured run: %d%n",
+            "commits: %,d, %.1f events each; checkpoints signed: %d%n",
+            transactions,
+            (double) events / Math.max(transactions, 1),
             checkpoints(jdbc) - checkpointsBefore);
       }
       if (phase("fill")) {
@@ -170,10 +182,15 @@ public final class AuditLoad {
         AuditVerifier verifier = server.context().getBean(AuditVerifier.class);
         System.out.printf("%nverify in-process (load average %s)%n", loadAverage());
         for (int i = 1; i <= intOption("runs"); i++) {
+          Cpu cpu = Cpu.now(dataDir);
           long t0 = System.nanoTime();
           AuditVerifier.Verification v = verifier.verify();
           System.out.printf(
-              "  run %d: %.2f s  %s%n", i, seconds(System.nanoTime() - t0), v.summary());
+              "  run %d: %.2f s  %s%n    CPU: %s%n",
+              i,
+              seconds(System.nanoTime() - t0),
+              v.summary(),
+              Cpu.now(dataDir).since(cpu, v.events()));
         }
       }
     }
@@ -182,6 +199,7 @@ public final class AuditLoad {
   /** Runs the writers for {@code seconds}; prints throughput and latency when {@code report}. */
   private void append(AuditLog log, int writers, int seconds, boolean report)
       throws InterruptedException {
+    Cpu cpu = Cpu.now(dataDir);
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong failures = new AtomicLong();
@@ -244,6 +262,7 @@ public final class AuditLoad {
     System.out.printf(
         "measured: %,d events in %.1f s = %,.0f events/s; failures %d%n",
         all.length, elapsed, all.length / elapsed, failures.get());
+    System.out.println("CPU: " + Cpu.now(dataDir).since(cpu, all.length));
     System.out.printf(
         "record() latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f  mean %.3f%n",
         millis(percentile(all, 0.50)),
@@ -264,6 +283,7 @@ public final class AuditLoad {
       return;
     }
     System.out.printf("%nfill: %,d events to %,d with %d writers%n", left.get(), target, writers);
+    Cpu cpu = Cpu.now(dataDir);
     long start = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
@@ -295,6 +315,7 @@ public final class AuditLoad {
     System.out.printf(
         "fill: %,d events in %.1f s = %,.0f events/s; the log holds %,d%n",
         stored - have, elapsed, (stored - have) / elapsed, stored);
+    System.out.println("CPU: " + Cpu.now(dataDir).since(cpu, stored - have));
   }
 
   private void recordMany(AuditLog log, int count) {
@@ -319,23 +340,23 @@ public final class AuditLoad {
         .build();
   }
 
-  private void cli(Path dataDir) throws IOException, InterruptedException {
+  private void cli() throws IOException, InterruptedException {
     List<String> prefix = Arrays.asList(options.get("cli").trim().split("\\s+"));
     System.out.printf("%ncommand line: %s (load average %s)%n", prefix, loadAverage());
     for (int i = 1; i <= intOption("runs"); i++) {
-      time(prefix, dataDir, "audit", "verify");
+      time(prefix, "audit", "verify");
     }
-    time(prefix, dataDir, "audit", "checkpoint");
+    time(prefix, "audit", "checkpoint");
   }
 
-  private static void time(List<String> prefix, Path dataDir, String... args)
-      throws IOException, InterruptedException {
+  private void time(List<String> prefix, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PHYLAX_"));
     pb.environment().put(PhylaxSettings.DATA_DIR, dataDir.toString());
     pb.environment().put(PhylaxSettings.PROFILE, "dev"); // the master key the server generated
+    Cpu cpu = Cpu.now(dataDir);
     long t0 = System.nanoTime();
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -343,8 +364,65 @@ public final class AuditLoad {
     String last =
         output.lines().filter(l -> !l.contains("DEV MASTER KEY")).reduce((a, b) -> b).orElse("");
     System.out.printf(
-        "  %s: %.2f s, exit %d: %s%n",
-        String.join(" ", args), seconds(System.nanoTime() - t0), status, last);
+        "  %s: %.2f s, exit %d: %s%n    CPU: %s%n",
+        String.join(" ", args),
+        seconds(System.nanoTime() - t0),
+        status,
+        last,
+        Cpu.now(dataDir).since(cpu, 1).replaceAll(";.*", ""));
+  }
+
+  /**
+   * CPU time so far: the whole machine's (busy and total, in clock ticks), this JVM's,
+   * PostgreSQL's.
+   */
+  private record Cpu(long machineBusy, long machineTotal, long jvmNanos, long postgresNanos) {
+
+    static Cpu now(Path dataDir) {
+      long busy = 0;
+      long total = 0;
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        for (int i = 1; i < f.length && i <= 8; i++) {
+          long v = Long.parseLong(f[i]);
+          total += v;
+          busy += (i == 4 || i == 5) ? 0 : v; // idle and iowait are not busy
+        }
+      } catch (IOException | RuntimeException e) {
+        // not Linux: machine figures stay 0
+      }
+      long jvm =
+          ((com.sun.management.OperatingSystemMXBean)
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+              .getProcessCpuTime();
+      long postgres = 0;
+      try {
+        long pid =
+            Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).strip());
+        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+        if (postmaster.isPresent()) {
+          postgres =
+              Stream.concat(Stream.of(postmaster.get()), postmaster.get().descendants())
+                  .mapToLong(p -> p.info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L))
+                  .sum();
+        }
+      } catch (IOException | RuntimeException e) {
+        // no embedded PostgreSQL to look at
+      }
+      return new Cpu(busy, total, jvm, postgres);
+    }
+
+    String since(Cpu before, long events) {
+      double cores = Runtime.getRuntime().availableProcessors();
+      long total = machineTotal - before.machineTotal;
+      return String.format(
+          Locale.ROOT,
+          "machine busy %.0f%% of %d cores; per event: this JVM %.0f µs, PostgreSQL %.0f µs",
+          total == 0 ? 0 : 100.0 * (machineBusy - before.machineBusy) / total,
+          (int) cores,
+          (jvmNanos - before.jvmNanos) / 1e3 / Math.max(events, 1),
+          (postgresNanos - before.postgresNanos) / 1e3 / Math.max(events, 1));
+    }
   }
 
   private static long checkpoints(JdbcTemplate jdbc) {
