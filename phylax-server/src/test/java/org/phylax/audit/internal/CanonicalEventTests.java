@@ -114,6 +114,37 @@ class CanonicalEventTests {
   }
 
   @Test
+  void encodeWhenAFieldIsLongerThanTheUsualEventThenItIsWhole() throws Exception {
+    CanonicalEvent.StoredEvent e = new CanonicalEvent.StoredEvent();
+    e.seq = 2;
+    e.occurredAt = Instant.parse("2026-01-01T00:00:00Z");
+    e.userAgent = "x".repeat(5000);
+    e.action = "READ";
+    e.outcome = "DENY";
+
+    assertThat(CanonicalEvent.encode(e))
+        .isEqualTo(
+            expected(
+                "2",
+                "2026-01-01T00:00:00.000000Z",
+                null,
+                null,
+                null,
+                null,
+                "x".repeat(5000),
+                null,
+                "READ",
+                null,
+                null,
+                null,
+                null,
+                null,
+                "DENY",
+                null,
+                null));
+  }
+
+  @Test
   void linkWhenFirstEventThenKnownAnswer() {
     // SHA-256(32 zero bytes || canonical bytes of everyField()), computed with Python's hashlib
     // from the definition in docs/audit.md.
