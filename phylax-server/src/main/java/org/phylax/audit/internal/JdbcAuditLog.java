@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
@@ -43,6 +44,9 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
 
   private static final String UNIQUE_VIOLATION = "23505";
 
+  /** How long the writer waits for callers about to queue before it writes a batch. */
+  private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
   // Row i of the batch is element i of every array. The WHERE clause lets the rows in only onto
   // the tail they were chained to: the last stored event has the sequence number and hash given,
   // or the log is empty and the sequence number given is 0.
@@ -63,6 +67,8 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
   private final int maxBatch;
   private final long timeoutMillis;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+  // Callers inside record(): queued, in the batch being written, or about to queue.
+  private final AtomicInteger callers = new AtomicInteger();
   private volatile boolean running;
   private Thread writer;
   // The last event this node committed, to chain the next batch onto without reading it back;
@@ -91,6 +97,7 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
       throw new AuditUnavailableException("the audit log is not running", null);
     }
     Pending pending = new Pending(event, new CompletableFuture<>());
+    callers.incrementAndGet();
     try {
       if (!queue.offer(pending, timeoutMillis, TimeUnit.MILLISECONDS)) {
         throw new AuditUnavailableException("the audit log is overloaded", null);
@@ -103,6 +110,8 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AuditUnavailableException("interrupted while recording an audit event", e);
+    } finally {
+      callers.decrementAndGet();
     }
   }
 
@@ -116,6 +125,7 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
         }
         batch.add(first);
         queue.drainTo(batch, maxBatch - 1);
+        gather(batch);
         try {
           long last = append(batch);
           long seq = last - batch.size();
@@ -134,6 +144,25 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /**
+   * Waits a little for callers that are about to queue: those just released from the last batch
+   * come back with their next event within microseconds, and a commit costs far more than that
+   * (about 0.5 ms of latency and 0.3 ms of PostgreSQL's CPU on the 2-core development machine), so
+   * one commit for all of them beats one for the first and another for the rest.
+   */
+  private void gather(List<Pending> batch) throws InterruptedException {
+    long deadline = System.nanoTime() + GATHER_NANOS;
+    while (batch.size() < maxBatch && batch.size() < callers.get()) {
+      long left = deadline - System.nanoTime();
+      Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (next == null) {
+        return;
+      }
+      batch.add(next);
+      queue.drainTo(batch, maxBatch - batch.size());
     }
   }
 
