@@ -120,6 +120,35 @@ class AuditLogIntegrationTests {
   }
 
   @Test
+  void verifyWhenALongLogHasOneEditedEventFarInThenReportsThatEvent() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<?>> writers = new ArrayList<>();
+    for (int w = 0; w < 8; w++) {
+      int writer = w;
+      writers.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 625; i++) {
+                  audit.record(read(writer * 10_000 + i));
+                }
+              }));
+    }
+    for (Future<?> f : writers) {
+      f.get();
+    }
+    pool.shutdown();
+    assertThat(verifier.verify().summary()).startsWith("5000 events, chain intact");
+
+    Tampering.asSuperuser(
+        jdbc, "update audit_event set purpose_of_use = 'MARKETING' where seq = 4321");
+    AuditVerifier.Verification v = verifier.verify();
+
+    assertThat(v.brokenAt()).isEqualTo(4321);
+    assertThat(v.events()).isEqualTo(4320);
+    assertThat(v.summary()).contains("edited or forged");
+  }
+
+  @Test
   void recordWhenBreakGlassJustificationThenStoredEncryptedAndBoundToItsEvent() {
     String reason = "Unconscious synthetic patient in the emergency room, no chart access";
     long seq =

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.phylax.platform.PhylaxSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -35,6 +37,12 @@ class JdbcAuditCheckpoints implements AuditCheckpoints {
   private final long every;
   private final Duration interval;
   private final Clock clock = Clock.systemUTC();
+  // The Merkle tree as of the last checkpoint this node made, with the hash of the event it ends
+  // at; null when there is none or it may not match the stored events. Guarded by this.
+  private Frontier frontier;
+
+  /** A Merkle tree over the first events, and the hash of the last of them. */
+  private record Frontier(MerkleTree.Builder tree, byte[] lastHash) {}
 
   JdbcAuditCheckpoints(
       JdbcTemplate jdbc,
@@ -77,7 +85,7 @@ class JdbcAuditCheckpoints implements AuditCheckpoints {
   }
 
   @Override
-  public Optional<Made> checkpointNow() {
+  public synchronized Optional<Made> checkpointNow() {
     return tx.execute(
         status -> {
           // One checkpointer at a time across nodes, and a stable tail while we read.
@@ -95,14 +103,7 @@ class JdbcAuditCheckpoints implements AuditCheckpoints {
           if (Boolean.TRUE.equals(exists)) {
             return Optional.<Made>empty();
           }
-          MerkleTree.Builder tree = new MerkleTree.Builder();
-          jdbc.query(
-              "select hash from audit_event where seq <= ? order by seq",
-              rs -> {
-                tree.append(MerkleTree.leafHash(rs.getBytes(1)));
-              },
-              size);
-          byte[] root = tree.root();
+          byte[] root = root(size);
           String note =
               Checkpoint.of(origin(keys), size, root, clock.instant()).sign(keys.auditSigner());
           jdbc.update(
@@ -114,6 +115,46 @@ class JdbcAuditCheckpoints implements AuditCheckpoints {
           log.info("Audit checkpoint at {} events signed by key {}", size, keys.auditKeyId());
           return Optional.of(new Made(size, keys.auditKeyId(), note));
         });
+  }
+
+  /**
+   * The Merkle root over the hashes of the events up to {@code size}. Extends the tree of the
+   * previous checkpoint with the events since, as long as the event that tree ended at is still
+   * stored with the same hash; otherwise (a new node, or a log changed under us) builds it from the
+   * first event. Either way the result is the root over the stored hashes; extending keeps a
+   * checkpoint's cost proportional to the events since the last one, not to the whole log.
+   */
+  private byte[] root(long size) {
+    Frontier from = extendable(size);
+    frontier = null; // until the tree below is known to match what is stored
+    MerkleTree.Builder tree = from == null ? new MerkleTree.Builder() : from.tree();
+    byte[][] lastHash = {from == null ? null : from.lastHash()};
+    jdbc.query(
+        "select hash from audit_event where seq > ? and seq <= ? order by seq",
+        rs -> {
+          lastHash[0] = rs.getBytes(1);
+          tree.append(MerkleTree.leafHash(lastHash[0]));
+        },
+        tree.size(),
+        size);
+    if (tree.size() == size) { // no gap: the next checkpoint can extend this tree
+      frontier = new Frontier(tree, lastHash[0]);
+    }
+    return tree.root();
+  }
+
+  /** The previous checkpoint's tree when it still ends at a stored event and not beyond size. */
+  private Frontier extendable(long size) {
+    if (frontier == null || frontier.tree().size() > size) {
+      return null;
+    }
+    byte[] stored =
+        DataAccessUtils.singleResult(
+            jdbc.query(
+                "select hash from audit_event where seq = ?",
+                (rs, n) -> rs.getBytes(1),
+                frontier.tree().size()));
+    return stored != null && MessageDigest.isEqual(stored, frontier.lastHash()) ? frontier : null;
   }
 
   private void witness(long size, String note) {

@@ -19,6 +19,7 @@ import org.phylax.audit.AuditLog;
 import org.phylax.audit.AuditVerifier;
 import org.phylax.audit.Tampering;
 import org.phylax.crypto.AuditChain;
+import org.phylax.crypto.MerkleTree;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
@@ -73,15 +74,33 @@ class AuditCheckpointIntegrationTests {
   }
 
   private static void record(int count) {
+    record(count, "nurse");
+  }
+
+  private static void record(int count, String role) {
     for (int i = 1; i <= count; i++) {
       audit.record(
           AuditEvent.builder(AuditAction.READ, AuditEvent.Outcome.PERMIT)
               .at(Instant.parse("2026-11-25T08:00:00Z").plusSeconds(i))
-              .actor("user-" + i, "nurse", null)
+              .actor("user-" + i, role, null)
               .entity("Observation", "o-" + i, 1L)
               .reason("CARE_TEAM")
               .build());
     }
+  }
+
+  /** The RFC 9162 root over the stored event hashes up to {@code size}, computed from scratch. */
+  private static byte[] rootOfStoredEvents(long size) {
+    return MerkleTree.root(
+        jdbc.query(
+            "select hash from audit_event where seq <= ? order by seq",
+            (rs, n) -> MerkleTree.leafHash(rs.getBytes(1)),
+            size));
+  }
+
+  private static byte[] signedRoot(long size) {
+    return jdbc.queryForObject(
+        "select root_hash from audit_checkpoint where tree_size = ?", byte[].class, size);
   }
 
   /** What an attacker with the database can do: change events and recompute every hash after. */
@@ -109,6 +128,32 @@ class AuditCheckpointIntegrationTests {
           e.hash,
           e.seq);
     }
+  }
+
+  @Test
+  void checkpointWhenMadeOneAfterAnotherThenEachSignsTheRootOverEveryEventSoFar() {
+    for (int batch : new int[] {10, 7, 1, 16}) {
+      record(batch);
+      long size = checkpoints.checkpointNow().orElseThrow().size();
+
+      assertThat(signedRoot(size)).as("checkpoint at %d", size).isEqualTo(rootOfStoredEvents(size));
+    }
+    assertThat(verifier.verify().summary())
+        .startsWith("34 events, chain intact, last checkpoint 34");
+  }
+
+  @Test
+  void checkpointWhenTheEventsWereReplacedSinceTheLastOneThenSignsTheStoredEvents() {
+    record(10);
+    checkpoints.checkpointNow();
+    Tampering.asSuperuser(jdbc, "delete from audit_event");
+    Tampering.asSuperuser(jdbc, "delete from audit_checkpoint");
+    record(12, "physician");
+
+    long size = checkpoints.checkpointNow().orElseThrow().size();
+
+    assertThat(size).isEqualTo(12);
+    assertThat(signedRoot(12)).isEqualTo(rootOfStoredEvents(12));
   }
 
   @Test
