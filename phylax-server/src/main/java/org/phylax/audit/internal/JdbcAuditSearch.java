@@ -37,7 +37,9 @@ class JdbcAuditSearch implements AuditSearch {
   public Page search(AuditQuery query, Reader reader) {
     long readSeq = log.record(readEvent(query, reader));
 
-    StringBuilder sql = new StringBuilder("select * from audit_event where true");
+    StringBuilder sql =
+        new StringBuilder(
+            "select " + JdbcAuditVerifier.EVENT_COLUMNS + " from audit_event where true");
     List<Object> args = new ArrayList<>();
     query.patient().ifPresent(p -> add(sql, args, " and patient_id = ?", p));
     query.actorUser().ifPresent(u -> add(sql, args, " and actor_user = ?", u));
