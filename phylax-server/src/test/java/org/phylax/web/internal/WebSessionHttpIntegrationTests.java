@@ -50,7 +50,7 @@ class WebSessionHttpIntegrationTests {
         .contains("HttpOnly")
         .contains("SameSite=Strict")
         .contains("Path=/");
-    assertThat(plain).doesNotContain("Secure");
+    assertThat(plain).doesNotContain("Secure").doesNotContain("Max-Age").doesNotContain("Expires");
 
     String behindTls =
         FormClient.sessionCookieHeader(

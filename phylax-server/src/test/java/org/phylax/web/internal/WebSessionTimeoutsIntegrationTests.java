@@ -18,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.phylax.identity.internal.TotpCodes;
 
 /**
- * Session lifetimes, shortened for the test: an idle timeout of 3 s (15 minutes by default) and an
- * absolute lifetime of 8 s (12 hours). The sweep runs only when the test calls it.
+ * Session lifetimes, shortened for the test: an idle timeout of 4 s (15 minutes by default) and an
+ * absolute lifetime of 9 s (12 hours). The sweep runs only when the test calls it.
  */
 class WebSessionTimeoutsIntegrationTests {
 
-  static final long IDLE_MS = 3_000;
-  static final long ABSOLUTE_MS = 8_000;
+  static final long IDLE_MS = 4_000;
+  static final long ABSOLUTE_MS = 9_000;
 
   @TempDir static Path dir;
   static WebTestServer server;
@@ -79,7 +79,7 @@ class WebSessionTimeoutsIntegrationTests {
             row -> {
               assertThat(row.get("action")).isEqualTo("LOGOUT");
               assertThat(row.get("outcome_reason"))
-                  .isEqualTo("session expired: idle timeout (3s without a request)");
+                  .isEqualTo("session expired: idle timeout (4s without a request)");
               // chromium reaches localhost over IPv6
               assertThat(row.get("source_ip")).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
               assertThat((String) row.get("user_agent")).contains("Chrome");
@@ -102,7 +102,7 @@ class WebSessionTimeoutsIntegrationTests {
             row -> {
               assertThat(row.get("action")).isEqualTo("LOGOUT");
               assertThat(row.get("outcome_reason"))
-                  .isEqualTo("session expired: idle timeout (3s without a request)");
+                  .isEqualTo("session expired: idle timeout (4s without a request)");
               assertThat(row.get("source_ip")).isNull(); // nobody was there
             });
   }
@@ -128,7 +128,7 @@ class WebSessionTimeoutsIntegrationTests {
             row -> {
               assertThat(row.get("action")).isEqualTo("LOGOUT");
               assertThat(row.get("outcome_reason"))
-                  .isEqualTo("session ended: absolute lifetime of 8s reached");
+                  .isEqualTo("session ended: absolute lifetime of 9s reached");
               assertThat(row.get("user_agent")).isEqualTo("absolute-test/1");
             });
   }
