@@ -30,6 +30,9 @@ grant select, insert on keyring_event, audit_event, audit_checkpoint to phylax_a
 
 grant usage, select on all sequences in schema public to phylax_app;
 
+-- Which migrations ran may be read (health and diagnostics), not changed.
+grant select on flyway_schema_history to phylax_app;
+
 -- Tables and sequences made by later migrations (run by this owner) get the ordinary grants; a
 -- later append-only table revokes update and delete from phylax_app itself.
 alter default privileges in schema public
