@@ -133,6 +133,8 @@ public final class AuditLoad {
     // 60 s have passed since the last one); --checkpoint-poll makes it check more often.
     System.setProperty("phylax.audit.checkpoint-poll", options.get("checkpoint-poll"));
     System.setProperty("logging.level.root", "WARN");
+    // Tomcat's work directory inside the data directory, so that it goes with it.
+    System.setProperty("server.tomcat.basedir", dataDir.resolve("tomcat").toString());
     PhylaxSettings settings =
         PhylaxSettings.of(
             Map.of(
