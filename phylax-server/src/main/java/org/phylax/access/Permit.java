@@ -1,6 +1,7 @@
 package org.phylax.access;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -8,8 +9,11 @@ import java.util.UUID;
  * methods that read or write PHI take one, and only the access module can make one (the constructor
  * is private to this package), so no code path reaches PHI without a decision.
  *
- * <p>Until the access policy lands (relationship, consent, break-glass), the only permits are the
- * {@link Reason#SYSTEM} permits of {@link SystemAccess} for Phylax's own maintenance work.
+ * <p>A permit covers one patient (a decision about that patient), a set of patients (a search,
+ * limited to the patients the caller may see), or every patient (Phylax's own maintenance and
+ * backend services with system scopes). Directory resources (Practitioner, Organization …) belong
+ * to no patient and are covered by every permit; who may write them is the access policy's
+ * business.
  */
 public final class Permit {
 
@@ -19,6 +23,7 @@ public final class Permit {
     ASSIGNED,
     CARE_TEAM,
     CONSENT,
+    APPOINTMENT,
     BREAK_GLASS,
     SERVICE,
     SYSTEM
@@ -27,16 +32,28 @@ public final class Permit {
   private final String actor;
   private final Reason reason;
   private final String purpose;
-  private final UUID patient;
+  private final Set<UUID> patients;
 
   Permit(String actor, Reason reason, String purpose, UUID patient) {
+    this(actor, reason, purpose, Set.of(requirePatient(patient)));
+  }
+
+  /** {@code patients} null: every patient. */
+  Permit(String actor, Reason reason, String purpose, Set<UUID> patients) {
     if (actor == null || actor.isBlank() || reason == null || purpose == null) {
       throw new IllegalArgumentException("a permit names its actor, reason and purpose");
     }
     this.actor = actor;
     this.reason = reason;
     this.purpose = purpose;
-    this.patient = patient;
+    this.patients = patients == null ? null : Set.copyOf(patients);
+  }
+
+  private static UUID requirePatient(UUID patient) {
+    if (patient == null) {
+      throw new IllegalArgumentException("a permit for one patient names the patient");
+    }
+    return patient;
   }
 
   /** Who acts: a user id, a client id, or {@code system:<task>}. */
@@ -44,6 +61,10 @@ public final class Permit {
     return actor;
   }
 
+  /**
+   * Why: for a permit of one patient the reason of that decision; for a search permit over several
+   * patients the reason of the first decision (the access gate records each patient's own reason).
+   */
   public Reason reason() {
     return reason;
   }
@@ -52,14 +73,24 @@ public final class Permit {
     return purpose;
   }
 
-  /** The one patient this permit covers, or empty when it covers every patient (system work). */
+  /** The one patient this permit covers, if it covers exactly one. */
   public Optional<UUID> patient() {
-    return Optional.ofNullable(patient);
+    return patients != null && patients.size() == 1
+        ? Optional.of(patients.iterator().next())
+        : Optional.empty();
   }
 
-  /** Whether this permit covers the record of {@code patientId} (null: not about one patient). */
+  /** The patients this permit covers, or empty when it covers every patient. */
+  public Optional<Set<UUID>> patients() {
+    return Optional.ofNullable(patients);
+  }
+
+  /**
+   * Whether this permit covers a resource of {@code patientId}; null means a directory resource,
+   * which belongs to no patient and is covered by every permit.
+   */
   public boolean covers(UUID patientId) {
-    return patient == null || patient.equals(patientId);
+    return patientId == null || patients == null || patients.contains(patientId);
   }
 
   @Override

@@ -14,6 +14,10 @@ public class SystemAccess {
     if (task == null || !task.matches("[a-z][a-z0-9-]{1,40}")) {
       throw new IllegalArgumentException("a task name is lower-case letters, digits and dashes");
     }
-    return new Permit("system:" + task, Permit.Reason.SYSTEM, "maintenance", null);
+    return new Permit(
+        "system:" + task,
+        Permit.Reason.SYSTEM,
+        "maintenance",
+        (java.util.Set<java.util.UUID>) null);
   }
 }

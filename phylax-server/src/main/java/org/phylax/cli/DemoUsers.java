@@ -14,16 +14,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import javax.crypto.spec.SecretKeySpec;
 import net.datafaker.Faker;
 import org.apache.commons.codec.binary.Base32;
+import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.phylax.access.Permit;
 import org.phylax.access.SystemAccess;
 import org.phylax.identity.Account;
 import org.phylax.identity.Accounts;
@@ -36,7 +46,9 @@ import org.phylax.records.StoredResource;
 
 /**
  * The demo's users: one per role ({@code demo-physician}, …, {@code demo-patient}), each with a
- * TOTP authenticator already enrolled; the patient is linked to a synthetic Patient record. Their
+ * TOTP authenticator already enrolled; each workforce user is linked to a synthetic Practitioner
+ * (with a PractitionerRole at a synthetic clinic), the patient to a synthetic Patient record whose
+ * general practitioner is the demo physician and whose care team holds the demo nurse. Their
  * passwords and TOTP secrets are kept in {@code DATA_DIR/demo-users.txt} (mode 600) so that every
  * run of {@code demo} prints the same credentials; when that file is gone, the existing demo users
  * get new ones. Made by the operator, as every CLI action is.
@@ -67,6 +79,8 @@ final class DemoUsers {
   private final Path file;
   private final SecureRandom random = new SecureRandom();
   private final Faker faker = new Faker(Locale.US);
+  private final Map<Role, UUID> practitioners = new EnumMap<>(Role.class);
+  private UUID organization;
 
   DemoUsers(Accounts accounts, RecordStore records, SystemAccess system, Path dataDir) {
     this.accounts = accounts;
@@ -114,10 +128,14 @@ final class DemoUsers {
     NewAccount.Builder account = NewAccount.builder(username).role(role).password(password);
     if (role == Role.PATIENT) {
       Patient patient = new Patient();
-      patient
-          .getMeta()
-          .addTag(
-              "http://terminology.hl7.org/CodeSystem/v3-ActReason", "HTEST", "test health data");
+      synthetic(patient);
+      if (practitioners.containsKey(Role.PHYSICIAN)) {
+        patient.addGeneralPractitioner(
+            new Reference("Practitioner/" + practitioners.get(Role.PHYSICIAN)));
+      }
+      if (organization != null) {
+        patient.setManagingOrganization(new Reference("Organization/" + organization));
+      }
       String given = faker.name().firstName();
       String family = faker.name().lastName();
       patient.addName().setFamily(family).addGiven(given);
@@ -127,10 +145,69 @@ final class DemoUsers {
           java.util.Date.from(
               faker.timeAndDate().birthday(18, 90).atStartOfDay().toInstant(ZoneOffset.UTC)));
       StoredResource stored = records.create(system.forTask("demo"), patient);
+      if (practitioners.containsKey(Role.NURSE)) {
+        careTeam(stored.id());
+      }
       return account.patient(stored.id()).displayName(given + " " + family).build();
     }
-    String name = faker.name().firstName() + " " + faker.name().lastName();
-    return account.displayName(role == Role.PHYSICIAN ? "Dr. " + name : name).build();
+    String given = faker.name().firstName();
+    String family = faker.name().lastName();
+    UUID practitioner = practitioner(role, given, family);
+    practitioners.put(role, practitioner);
+    String name = given + " " + family;
+    return account
+        .practitioner(practitioner)
+        .displayName(role == Role.PHYSICIAN ? "Dr. " + name : name)
+        .build();
+  }
+
+  /**
+   * A synthetic Practitioner for a workforce user, with a PractitionerRole at the demo clinic (an
+   * Organization made with the first of them). These are the relationships the access policy reads:
+   * the demo patient names the physician as general practitioner and the clinic as managing
+   * organization, and has a care team with the nurse.
+   */
+  private UUID practitioner(Role role, String given, String family) {
+    Permit permit = system.forTask("demo");
+    if (organization == null) {
+      Organization clinic = new Organization();
+      synthetic(clinic);
+      clinic.setActive(true).setName("Phylax Demo Clinic");
+      organization = records.create(permit, clinic).id();
+    }
+    Practitioner practitioner = new Practitioner();
+    synthetic(practitioner);
+    practitioner.setActive(true).addName().setFamily(family).addGiven(given);
+    UUID id = records.create(permit, practitioner).id();
+    PractitionerRole job = new PractitionerRole();
+    synthetic(job);
+    job.setActive(true)
+        .setPractitioner(new Reference("Practitioner/" + id))
+        .setOrganization(new Reference("Organization/" + organization))
+        .addCode()
+        .addCoding()
+        .setSystem("urn:phylax:role")
+        .setCode(role.key());
+    records.create(permit, job);
+    return id;
+  }
+
+  private void careTeam(UUID patient) {
+    CareTeam team = new CareTeam();
+    synthetic(team);
+    team.setStatus(CareTeam.CareTeamStatus.ACTIVE)
+        .setName("Demo care team")
+        .setSubject(new Reference("Patient/" + patient))
+        .setPeriod(
+            new Period().setStart(java.util.Date.from(Instant.now().minus(Duration.ofDays(30)))));
+    team.addParticipant().setMember(new Reference("Practitioner/" + practitioners.get(Role.NURSE)));
+    records.create(system.forTask("demo"), team);
+  }
+
+  private static void synthetic(Resource resource) {
+    resource
+        .getMeta()
+        .addTag("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HTEST", "test health data");
   }
 
   /** Enrolls a fresh TOTP secret the way a user's app would: with the code of the moment. */

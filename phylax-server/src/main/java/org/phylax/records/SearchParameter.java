@@ -67,7 +67,7 @@ public enum SearchParameter {
     return resourceTypes.contains(resourceType);
   }
 
-  /** The clinical resource types the store accepts besides Patient. */
+  /** The clinical resource types the store accepts besides Patient, searchable by code and date. */
   public static final class ClinicalTypes {
     public static final Set<String> ALL =
         Set.of(
@@ -81,5 +81,26 @@ public enum SearchParameter {
             "DiagnosticReport");
 
     private ClinicalTypes() {}
+  }
+
+  /**
+   * Resource types of a patient's record that are not searched by code or date: who cares for the
+   * patient (CareTeam), what the patient agreed to (Consent) and their insurance (Coverage).
+   */
+  public static final class CompartmentTypes {
+    public static final Set<String> ALL = Set.of("CareTeam", "Consent", "Coverage");
+
+    private CompartmentTypes() {}
+  }
+
+  /**
+   * Directory resource types: the workforce and places of the organization. They belong to no
+   * patient and hold no PHI.
+   */
+  public static final class DirectoryTypes {
+    public static final Set<String> ALL =
+        Set.of("Practitioner", "PractitionerRole", "Organization", "Location");
+
+    private DirectoryTypes() {}
   }
 }

@@ -41,7 +41,7 @@ public final class StoredResource {
     this.id = Objects.requireNonNull(id);
     this.resourceType = Objects.requireNonNull(resourceType);
     this.version = version;
-    this.patientId = Objects.requireNonNull(patientId);
+    this.patientId = patientId;
     this.createdAt = Objects.requireNonNull(createdAt);
     this.createdBy = Objects.requireNonNull(createdBy);
     this.updatedAt = Objects.requireNonNull(updatedAt);
@@ -63,7 +63,10 @@ public final class StoredResource {
     return version;
   }
 
-  /** The patient the resource belongs to (for a Patient, its own id). */
+  /**
+   * The patient the resource belongs to (for a Patient, its own id); null for a directory resource
+   * (Practitioner, Organization …), which belongs to no patient.
+   */
   public UUID patientId() {
     return patientId;
   }

@@ -275,9 +275,9 @@ class RecordStoreIntegrationTests {
     assertThatThrownBy(() -> store.create(system, noSubject))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Observation.subject must be a reference Patient/<id>");
-    assertThatThrownBy(() -> store.create(system, new org.hl7.fhir.r4.model.Organization()))
+    assertThatThrownBy(() -> store.create(system, new org.hl7.fhir.r4.model.Basic()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the record store does not keep Organization resources");
+        .hasMessage("the record store does not keep Basic resources");
   }
 
   @Test

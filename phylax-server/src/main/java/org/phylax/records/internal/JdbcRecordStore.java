@@ -98,6 +98,8 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           List<Object[]> rows = new ArrayList<>();
           List<Object[]> tokens = new ArrayList<>();
           List<StoredResource> created = new ArrayList<>();
+          List<Object[]> links = new ArrayList<>();
+          List<Object[]> affiliations = new ArrayList<>();
           for (Resource given : resources) {
             String type = ResourceIndexer.supportedType(given);
             Resource resource = given.copy();
@@ -105,6 +107,8 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             UUID patientId;
             if (resource instanceof org.hl7.fhir.r4.model.Patient) {
               patientId = id;
+            } else if (ResourceIndexer.isDirectory(type)) {
+              patientId = null;
             } else {
               ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(resource);
               patientId = ref.patientId;
@@ -126,6 +130,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
                   permit.actor()
                 });
             addTokens(index, id, type, resource, tokens);
+            addLinks(id, patientId, resource, links, affiliations);
             created.add(
                 new StoredResource(
                     id,
@@ -146,6 +151,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           batch.batchUpdate(
               "insert into record_resource_history (" + COLUMNS + ") values " + values, rows);
           insertTokens(tokens);
+          insertLinks(links, affiliations);
           return created;
         });
   }
@@ -174,7 +180,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           }
           Resource copy = resource.copy();
           UUID patientId = current.patientId;
-          if (!"Patient".equals(type)) {
+          if (!"Patient".equals(type) && !ResourceIndexer.isDirectory(type)) {
             ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(copy);
             if (!ref.patientId.equals(patientId)) {
               check(permit, ref.patientId, type, id);
@@ -205,6 +211,11 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           List<Object[]> tokens = new ArrayList<>();
           addTokens(keys.blindIndex(), id, type, copy, tokens);
           insertTokens(tokens);
+          deleteLinks(id);
+          List<Object[]> links = new ArrayList<>();
+          List<Object[]> affiliations = new ArrayList<>();
+          addLinks(id, patientId, copy, links, affiliations);
+          insertLinks(links, affiliations);
           return new StoredResource(
               id,
               type,
@@ -264,6 +275,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               current.updatedBy,
               new Deletion(now, permit.actor()));
           jdbc.sql("delete from record_search_token where resource_id = ?").param(id).update();
+          deleteLinks(id);
         });
   }
 
@@ -422,9 +434,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             .append(")");
     Map<String, Object> all = new HashMap<>(params);
     all.put("type", resourceType);
-    if (permit.patient().isPresent()) {
-      sql.append(" and r.patient_id = :patient");
-      all.put("patient", permit.patient().get());
+    if (permit.patients().isPresent()) {
+      sql.append(" and r.patient_id = any(:patients)");
+      all.put("patients", permit.patients().get().toArray(UUID[]::new));
     }
     sql.append(" order by r.created_at, r.id");
     return jdbc.sql(sql.toString()).params(all).query(JdbcRecordStore::row).list();
@@ -499,6 +511,70 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             id, field, index.token(field, entry.normalized()), entry.year(),
           });
     }
+  }
+
+  private static void addLinks(
+      UUID id,
+      UUID patientId,
+      Resource resource,
+      List<Object[]> links,
+      List<Object[]> affiliations) {
+    if (patientId != null) {
+      for (Links.Link link : Links.of(resource, patientId)) {
+        links.add(new Object[] {id, link.patientId(), link.kind(), link.actorId(), link.timed()});
+      }
+    }
+    Links.Affiliation affiliation = Links.affiliationOf(resource);
+    if (affiliation != null) {
+      affiliations.add(
+          new Object[] {
+            id, affiliation.practitionerId(), affiliation.organizationId(), affiliation.timed()
+          });
+    }
+  }
+
+  private void insertLinks(List<Object[]> links, List<Object[]> affiliations) {
+    if (!links.isEmpty()) {
+      batch.batchUpdate(
+          "insert into record_link (resource_id, patient_id, kind, actor_id, timed)"
+              + " values (?, ?, ?, ?, ?)",
+          links,
+          new int[] {
+            java.sql.Types.OTHER,
+            java.sql.Types.OTHER,
+            java.sql.Types.VARCHAR,
+            java.sql.Types.OTHER,
+            java.sql.Types.BOOLEAN
+          });
+    }
+    if (!affiliations.isEmpty()) {
+      batch.batchUpdate(
+          "insert into record_affiliation (resource_id, practitioner_id, organization_id, timed)"
+              + " values (?, ?, ?, ?)",
+          affiliations,
+          new int[] {
+            java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.BOOLEAN
+          });
+    }
+  }
+
+  private void deleteLinks(UUID id) {
+    jdbc.sql("delete from record_link where resource_id = ?").param(id).update();
+    jdbc.sql("delete from record_affiliation where resource_id = ?").param(id).update();
+  }
+
+  /**
+   * The current, not deleted version of a resource, decrypted, or null; for the relationship checks
+   * of the access policy, which need a timed link's period and so run without a permit.
+   */
+  Resource current(UUID id) {
+    return jdbc.sql("select " + COLUMNS + " from record_resource where id = ?")
+        .param(id)
+        .query(JdbcRecordStore::row)
+        .optional()
+        .filter(row -> row.deletedAt == null)
+        .map(row -> decode(row).resource())
+        .orElse(null);
   }
 
   private void insertTokens(List<Object[]> tokens) {

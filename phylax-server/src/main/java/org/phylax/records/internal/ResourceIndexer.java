@@ -55,10 +55,18 @@ final class ResourceIndexer {
       throw new IllegalArgumentException("a resource is required");
     }
     String type = resource.fhirType();
-    if (!"Patient".equals(type) && !SearchParameter.ClinicalTypes.ALL.contains(type)) {
+    if (!"Patient".equals(type)
+        && !SearchParameter.ClinicalTypes.ALL.contains(type)
+        && !SearchParameter.CompartmentTypes.ALL.contains(type)
+        && !SearchParameter.DirectoryTypes.ALL.contains(type)) {
       throw new IllegalArgumentException("the record store does not keep " + type + " resources");
     }
     return type;
+  }
+
+  /** Whether resources of this type belong to no patient (Practitioner, Organization …). */
+  static boolean isDirectory(String type) {
+    return SearchParameter.DirectoryTypes.ALL.contains(type);
   }
 
   /**
@@ -94,6 +102,15 @@ final class ResourceIndexer {
     } else if (resource instanceof DiagnosticReport r) {
       field = "DiagnosticReport.subject";
       reference = r.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.CareTeam r) {
+      field = "CareTeam.subject";
+      reference = r.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.Consent r) {
+      field = "Consent.patient";
+      reference = r.getPatient();
+    } else if (resource instanceof org.hl7.fhir.r4.model.Coverage r) {
+      field = "Coverage.beneficiary";
+      reference = r.getBeneficiary();
     } else {
       throw new IllegalArgumentException(
           resource.fhirType() + " is not a clinical resource the record store keeps");

@@ -1,0 +1,119 @@
+package org.phylax.records.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Resource;
+import org.phylax.access.RelationshipSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Relationships from {@code record_link} and {@code record_affiliation}, which the record store
+ * rewrites in the same transaction as the resource they come from. A link that holds for a period
+ * only is confirmed against the decrypted resource, because periods are PHI and stay encrypted.
+ */
+@Component
+class JdbcRelationships implements RelationshipSource {
+
+  private final JdbcClient jdbc;
+  private final JdbcRecordStore store;
+
+  JdbcRelationships(JdbcClient jdbc, JdbcRecordStore store) {
+    this.jdbc = jdbc;
+    this.store = store;
+  }
+
+  @Override
+  public Set<UUID> identitiesOf(UUID practitionerId, Instant at) {
+    Set<UUID> ids = new LinkedHashSet<>();
+    if (practitionerId == null) {
+      return ids;
+    }
+    ids.add(practitionerId);
+    jdbc.sql(
+            "select resource_id, organization_id, timed from record_affiliation"
+                + " where practitioner_id = ?")
+        .param(practitionerId)
+        .query(
+            (rs, n) -> {
+              UUID role = rs.getObject("resource_id", UUID.class);
+              UUID organization = rs.getObject("organization_id", UUID.class);
+              if (!rs.getBoolean("timed") || holds(role, null, practitionerId, at)) {
+                ids.add(role);
+                if (organization != null) {
+                  ids.add(organization);
+                }
+              }
+              return null;
+            })
+        .list();
+    return ids;
+  }
+
+  @Override
+  public List<Link> linksOf(UUID patientId, Set<UUID> actorIds, Instant at) {
+    List<Link> out = new ArrayList<>();
+    if (patientId == null || actorIds.isEmpty()) {
+      return out;
+    }
+    jdbc.sql(
+            "select resource_id, kind, actor_id, timed from record_link"
+                + " where patient_id = ? and actor_id = any(?)")
+        .params(patientId, actorIds.toArray(UUID[]::new))
+        .query(
+            (rs, n) -> {
+              UUID resource = rs.getObject("resource_id", UUID.class);
+              String kind = rs.getString("kind");
+              if (!rs.getBoolean("timed")
+                  || holds(resource, kind, rs.getObject("actor_id", UUID.class), at)) {
+                out.add(new Link(kind(kind), resource));
+              }
+              return null;
+            })
+        .list();
+    return out;
+  }
+
+  @Override
+  public Map<UUID, Set<Kind>> patientsLinkedTo(Set<UUID> actorIds, Instant at) {
+    Map<UUID, Set<Kind>> out = new HashMap<>();
+    if (actorIds.isEmpty()) {
+      return out;
+    }
+    jdbc.sql(
+            "select resource_id, patient_id, kind, actor_id, timed from record_link"
+                + " where actor_id = any(?)")
+        .param(actorIds.toArray(UUID[]::new))
+        .query(
+            (rs, n) -> {
+              UUID resource = rs.getObject("resource_id", UUID.class);
+              String kind = rs.getString("kind");
+              if (!rs.getBoolean("timed")
+                  || holds(resource, kind, rs.getObject("actor_id", UUID.class), at)) {
+                out.computeIfAbsent(
+                        rs.getObject("patient_id", UUID.class), k -> EnumSet.noneOf(Kind.class))
+                    .add(kind(kind));
+              }
+              return null;
+            })
+        .list();
+    return out;
+  }
+
+  private boolean holds(UUID resourceId, String kind, UUID actorId, Instant at) {
+    Resource resource = store.current(resourceId);
+    return resource != null && Links.inForce(resource, kind, actorId, at);
+  }
+
+  private static Kind kind(String stored) {
+    return Kind.valueOf(stored.toUpperCase(Locale.ROOT));
+  }
+}

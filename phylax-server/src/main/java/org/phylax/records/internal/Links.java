@@ -1,0 +1,208 @@
+package org.phylax.records.internal;
+
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * The relationships a resource states between a patient and the workforce, as rows of {@code
+ * record_link} and {@code record_affiliation}. Only references of the form {@code
+ * Practitioner/<uuid>}, {@code PractitionerRole/<uuid>} or {@code Organization/<uuid>} (Phylax ids)
+ * count; anything else links no one, which is the safe way to be wrong.
+ */
+final class Links {
+
+  static final String ASSIGNED = "assigned";
+  static final String MANAGED = "managed";
+  static final String CARE_TEAM = "care_team";
+  static final String CONSENT_PERMIT = "consent_permit";
+  static final String CONSENT_DENY = "consent_deny";
+
+  private static final Pattern ACTOR =
+      Pattern.compile(
+          "(?:Practitioner|PractitionerRole|Organization)/"
+              + "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+
+  /** One row of record_link. */
+  record Link(UUID patientId, String kind, UUID actorId, boolean timed) {}
+
+  /** One row of record_affiliation. */
+  record Affiliation(UUID practitionerId, UUID organizationId, boolean timed) {}
+
+  private Links() {}
+
+  /** The links of the resource's current version ({@code patientId} is the resource's patient). */
+  static List<Link> of(Resource resource, UUID patientId) {
+    List<Link> out = new ArrayList<>();
+    if (resource instanceof Patient p) {
+      for (Reference gp : p.getGeneralPractitioner()) {
+        add(out, patientId, ASSIGNED, gp, false);
+      }
+      add(out, patientId, MANAGED, p.getManagingOrganization(), false);
+      if (!p.getActiveElement().isEmpty() && !p.getActive()) {
+        out.clear(); // an inactive patient record assigns no one
+      }
+    } else if (resource instanceof CareTeam team) {
+      if (team.getStatus() == CareTeam.CareTeamStatus.ACTIVE) {
+        for (CareTeam.CareTeamParticipantComponent member : team.getParticipant()) {
+          add(
+              out,
+              patientId,
+              CARE_TEAM,
+              member.getMember(),
+              team.hasPeriod() || member.hasPeriod());
+        }
+      }
+    } else if (resource instanceof Consent consent) {
+      if (consent.getStatus() == Consent.ConsentState.ACTIVE && consent.hasProvision()) {
+        provisions(consent.getProvision(), null, false, patientId, out);
+      }
+    }
+    return out;
+  }
+
+  private static void provisions(
+      Consent.ProvisionComponent provision,
+      Consent.ConsentProvisionType inherited,
+      boolean timedAbove,
+      UUID patientId,
+      List<Link> out) {
+    Consent.ConsentProvisionType type = provision.hasType() ? provision.getType() : inherited;
+    boolean timed = timedAbove || provision.hasPeriod();
+    if (type != null) {
+      String kind = type == Consent.ConsentProvisionType.DENY ? CONSENT_DENY : CONSENT_PERMIT;
+      for (Consent.provisionActorComponent actor : provision.getActor()) {
+        add(out, patientId, kind, actor.getReference(), timed);
+      }
+    }
+    for (Consent.ProvisionComponent nested : provision.getProvision()) {
+      provisions(nested, type, timed, patientId, out);
+    }
+  }
+
+  /** The affiliation an active PractitionerRole states, or null. */
+  static Affiliation affiliationOf(Resource resource) {
+    if (!(resource instanceof PractitionerRole role)) {
+      return null;
+    }
+    if (role.hasActive() && !role.getActive()) {
+      return null;
+    }
+    UUID practitioner = idOf(role.getPractitioner());
+    if (practitioner == null) {
+      return null;
+    }
+    return new Affiliation(practitioner, idOf(role.getOrganization()), role.hasPeriod());
+  }
+
+  /**
+   * Whether a timed link still holds at {@code at}: for a CareTeam the team's and the member's
+   * periods, for a Consent the periods of every provision on the way to one naming the actor.
+   */
+  static boolean inForce(Resource resource, String kind, UUID actorId, Instant at) {
+    if (resource instanceof CareTeam team) {
+      if (team.getStatus() != CareTeam.CareTeamStatus.ACTIVE || !contains(team.getPeriod(), at)) {
+        return false;
+      }
+      for (CareTeam.CareTeamParticipantComponent member : team.getParticipant()) {
+        if (actorId.equals(idOf(member.getMember())) && contains(member.getPeriod(), at)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (resource instanceof Consent consent) {
+      return consent.getStatus() == Consent.ConsentState.ACTIVE
+          && consent.hasProvision()
+          && provisionHolds(consent.getProvision(), null, kind, actorId, at);
+    }
+    if (resource instanceof PractitionerRole role) {
+      return (!role.hasActive() || role.getActive()) && contains(role.getPeriod(), at);
+    }
+    return false;
+  }
+
+  private static boolean provisionHolds(
+      Consent.ProvisionComponent provision,
+      Consent.ConsentProvisionType inherited,
+      String kind,
+      UUID actorId,
+      Instant at) {
+    if (!contains(provision.getPeriod(), at)) {
+      return false;
+    }
+    Consent.ConsentProvisionType type = provision.hasType() ? provision.getType() : inherited;
+    if (type != null) {
+      String here = type == Consent.ConsentProvisionType.DENY ? CONSENT_DENY : CONSENT_PERMIT;
+      if (here.equals(kind)) {
+        for (Consent.provisionActorComponent actor : provision.getActor()) {
+          if (actorId.equals(idOf(actor.getReference()))) {
+            return true;
+          }
+        }
+      }
+    }
+    for (Consent.ProvisionComponent nested : provision.getProvision()) {
+      if (provisionHolds(nested, type, kind, actorId, at)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code at} lies in the period; a missing bound is open. A bound given to the day (or
+   * month, or year) includes all of it, as a person writing "until 2026-03-31" means.
+   */
+  static boolean contains(Period period, Instant at) {
+    if (period == null || period.isEmpty()) {
+      return true;
+    }
+    if (period.hasStart() && at.isBefore(period.getStart().toInstant())) {
+      return false;
+    }
+    if (period.hasEnd()) {
+      Date end = period.getEnd();
+      TemporalPrecisionEnum precision = period.getEndElement().getPrecision();
+      Instant endExclusive =
+          switch (precision) {
+            case YEAR, MONTH, DAY -> {
+              var element = period.getEndElement().copy();
+              element.add(precision.getCalendarConstant(), 1);
+              yield element.getValue().toInstant();
+            }
+            default -> end.toInstant().plusMillis(1);
+          };
+      return at.isBefore(endExclusive);
+    }
+    return true;
+  }
+
+  private static void add(
+      List<Link> out, UUID patientId, String kind, Reference reference, boolean timed) {
+    UUID actor = idOf(reference);
+    if (actor != null) {
+      out.add(new Link(patientId, kind, actor, timed));
+    }
+  }
+
+  static UUID idOf(Reference reference) {
+    if (reference == null || !reference.hasReference()) {
+      return null;
+    }
+    Matcher m = ACTOR.matcher(reference.getReference());
+    return m.matches() ? UUID.fromString(m.group(1)) : null;
+  }
+}
