@@ -26,6 +26,8 @@ public final class Permit {
     APPOINTMENT,
     BREAK_GLASS,
     SERVICE,
+    /** A directory resource (Practitioner, Organization …), which belongs to no patient. */
+    DIRECTORY,
     SYSTEM
   }
 

@@ -43,6 +43,9 @@ public interface RelationshipSource {
   /** The links in force at {@code at} between the patient and any of {@code actorIds}. */
   List<Link> linksOf(UUID patientId, Set<UUID> actorIds, Instant at);
 
+  /** Whether a Patient of this id exists and is not deleted. */
+  boolean patientExists(UUID patientId);
+
   /** Every patient linked to any of {@code actorIds} at {@code at}, with the kinds of the links. */
   Map<UUID, Set<Kind>> patientsLinkedTo(Set<UUID> actorIds, Instant at);
 }

@@ -83,6 +83,18 @@ class JdbcRelationships implements RelationshipSource {
   }
 
   @Override
+  public boolean patientExists(UUID patientId) {
+    return patientId != null
+        && jdbc.sql(
+                    "select count(*) from record_resource where id = ? and resource_type = 'Patient'"
+                        + " and deleted_at is null")
+                .param(patientId)
+                .query(Long.class)
+                .single()
+            > 0;
+  }
+
+  @Override
   public Map<UUID, Set<Kind>> patientsLinkedTo(Set<UUID> actorIds, Instant at) {
     Map<UUID, Set<Kind>> out = new HashMap<>();
     if (actorIds.isEmpty()) {

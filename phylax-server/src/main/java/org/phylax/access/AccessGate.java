@@ -1,0 +1,49 @@
+package org.phylax.access;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one choke point in front of PHI (ARCHITECTURE.md, "the path of a request"): it asks the
+ * {@link AccessPolicy}, writes the audit event for the attempt whatever the outcome — durable
+ * before anything is returned — and on a refusal publishes {@link AccessDenied} and throws. No
+ * caller has to remember to audit.
+ */
+public interface AccessGate {
+
+  /**
+   * Decides a request about one patient (or one directory resource), audits it, and returns the
+   * permit to hand to the record store.
+   *
+   * @throws AccessDeniedException when refused (after auditing and publishing the refusal)
+   * @throws org.phylax.audit.AuditUnavailableException when the attempt could not be audited; then
+   *     nothing is permitted
+   */
+  Permit enter(AccessRequest request);
+
+  /**
+   * For a search across patients (a request without a patient): the patients the subject may see
+   * for this type and action, as a permit to limit the store's search to them, with each patient's
+   * reason. A subject who may see none gets an empty scope rather than a refusal, so that a search
+   * answers as if the others did not exist. The search itself is audited; call {@link #disclosed}
+   * with the patients whose data is returned.
+   */
+  SearchScope search(AccessRequest request);
+
+  /** Audits the disclosure of each patient's data that a search returned, with its reason. */
+  void disclosed(AccessRequest request, SearchScope scope, Collection<UUID> patients);
+
+  /**
+   * What a search may see.
+   *
+   * @param permit the permit for the store, covering exactly the patients of {@code reasons} (or
+   *     every patient, for a backend service with system scopes)
+   * @param reasons why each patient may be seen; empty when the permit covers every patient
+   */
+  record SearchScope(Permit permit, Map<UUID, Permit.Reason> reasons) {
+    public SearchScope {
+      reasons = Map.copyOf(reasons);
+    }
+  }
+}

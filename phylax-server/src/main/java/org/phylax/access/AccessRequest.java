@@ -1,0 +1,118 @@
+package org.phylax.access;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.phylax.identity.ClientInfo;
+
+/**
+ * One attempt to act on a record: who, which patient (none for directory resources and for a search
+ * across patients), which resource type and instance, what, why, and from where.
+ */
+public final class AccessRequest {
+
+  private final Subject subject;
+  private final UUID patientId;
+  private final String resourceType;
+  private final String resourceId;
+  private final AccessAction action;
+  private final String purpose;
+  private final ClientInfo client;
+
+  private AccessRequest(Builder b) {
+    this.subject = Objects.requireNonNull(b.subject, "subject");
+    this.resourceType = Objects.requireNonNull(b.resourceType, "resourceType");
+    this.action = Objects.requireNonNull(b.action, "action");
+    this.patientId = b.patientId;
+    this.resourceId = b.resourceId;
+    this.purpose = b.purpose == null ? "TREAT" : b.purpose;
+    this.client = b.client == null ? ClientInfo.none() : b.client;
+  }
+
+  public static Builder of(Subject subject, AccessAction action, String resourceType) {
+    return new Builder(subject, action, resourceType);
+  }
+
+  public Subject subject() {
+    return subject;
+  }
+
+  public Optional<UUID> patientId() {
+    return Optional.ofNullable(patientId);
+  }
+
+  public String resourceType() {
+    return resourceType;
+  }
+
+  public Optional<String> resourceId() {
+    return Optional.ofNullable(resourceId);
+  }
+
+  public AccessAction action() {
+    return action;
+  }
+
+  /** The purpose of use (HL7 v3 PurposeOfUse code): TREAT unless the caller says otherwise. */
+  public String purpose() {
+    return purpose;
+  }
+
+  public ClientInfo client() {
+    return client;
+  }
+
+  @Override
+  public String toString() {
+    return "AccessRequest["
+        + subject.actor()
+        + " "
+        + action
+        + " "
+        + resourceType
+        + (resourceId == null ? "" : "/" + resourceId)
+        + (patientId == null ? "" : " of Patient/" + patientId)
+        + "]";
+  }
+
+  /** Builds a request. */
+  public static final class Builder {
+    private final Subject subject;
+    private final AccessAction action;
+    private final String resourceType;
+    private UUID patientId;
+    private String resourceId;
+    private String purpose;
+    private ClientInfo client;
+
+    private Builder(Subject subject, AccessAction action, String resourceType) {
+      this.subject = subject;
+      this.action = action;
+      this.resourceType = resourceType;
+    }
+
+    public Builder patient(UUID value) {
+      patientId = value;
+      return this;
+    }
+
+    public Builder resource(String id) {
+      resourceId = id;
+      return this;
+    }
+
+    public Builder purpose(String value) {
+      purpose = value;
+      return this;
+    }
+
+    public Builder client(ClientInfo value) {
+      client = value;
+      return this;
+    }
+
+    public AccessRequest build() {
+      return new AccessRequest(this);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package org.phylax.access;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.phylax.audit.AuditAction;
+import org.phylax.audit.AuditEvent;
+import org.phylax.audit.AuditLog;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+
+/**
+ * The access gate: policy, then the audit event (durable before the permit is returned), then on a
+ * refusal the {@link AccessDenied} event for monitoring and the exception for the caller.
+ */
+@Component
+class AuditedAccessGate implements AccessGate {
+
+  private final RelationshipAccessPolicy policy;
+  private final BreakGlass breakGlass;
+  private final AuditLog audit;
+  private final ApplicationEventPublisher events;
+  private final Clock clock;
+
+  AuditedAccessGate(
+      RelationshipAccessPolicy policy,
+      BreakGlass breakGlass,
+      AuditLog audit,
+      ApplicationEventPublisher events,
+      ObjectProvider<Clock> clock) {
+    this.policy = policy;
+    this.breakGlass = breakGlass;
+    this.audit = audit;
+    this.events = events;
+    this.clock = clock.getIfAvailable(Clock::systemUTC);
+  }
+
+  @Override
+  public Permit enter(AccessRequest request) {
+    Decision decision = policy.decide(request);
+    String justification = null;
+    String outcome = decision.outcome();
+    if (decision.isPermitted() && decision.permit().get().reason() == Permit.Reason.BREAK_GLASS) {
+      // The grant's written reason is the justification of every access it allows.
+      Optional<BreakGlass.Grant> grant =
+          request
+              .subject()
+              .accountId()
+              .flatMap(
+                  a -> breakGlass.active(a, request.patientId().orElseThrow(), clock.instant()));
+      justification = grant.map(BreakGlass.Grant::reason).orElse(null);
+      outcome =
+          "BREAK_GLASS"
+              + grant.map(g -> ":" + g.id()).orElse("")
+              + (decision.overridesConsentDenial() ? ":CONSENT_DENIAL_OVERRIDDEN" : "");
+    }
+    audit.record(
+        event(request, decision.isPermitted() ? AuditEvent.Outcome.PERMIT : AuditEvent.Outcome.DENY)
+            .patient(request.patientId().orElse(null))
+            .reason(outcome)
+            .justification(justification)
+            .build());
+    if (decision.isPermitted()) {
+      return decision.permit().get();
+    }
+    Denial denial = decision.denial().get();
+    refused(request, denial);
+    throw new AccessDeniedException(denial);
+  }
+
+  @Override
+  public SearchScope search(AccessRequest request) {
+    if (request.patientId().isPresent()) {
+      Permit permit = enter(request);
+      return new SearchScope(permit, Map.of(request.patientId().get(), permit.reason()));
+    }
+    Subject subject = request.subject();
+    Decision decision = subject.isService() || !subject.isActive() ? policy.decide(request) : null;
+    if (decision != null && !decision.isPermitted()) {
+      audit.record(event(request, AuditEvent.Outcome.DENY).reason(decision.outcome()).build());
+      Denial denial = decision.denial().get();
+      refused(request, denial);
+      throw new AccessDeniedException(denial);
+    }
+    if (decision != null) {
+      // A backend service whose scopes cover the type sees every patient.
+      audit.record(event(request, AuditEvent.Outcome.PERMIT).reason(decision.outcome()).build());
+      return new SearchScope(
+          new Permit(
+              subject.actor(),
+              Permit.Reason.SERVICE,
+              request.purpose(),
+              (java.util.Set<UUID>) null),
+          Map.of());
+    }
+    Map<UUID, Permit.Reason> visible = policy.visiblePatients(subject, request);
+    Permit.Reason first = visible.values().stream().sorted().findFirst().orElse(Permit.Reason.SELF);
+    audit.record(
+        event(request, AuditEvent.Outcome.PERMIT).reason("SCOPE:" + visible.size()).build());
+    return new SearchScope(
+        new Permit(subject.actor(), first, request.purpose(), visible.keySet()), visible);
+  }
+
+  @Override
+  public void disclosed(AccessRequest request, SearchScope scope, Collection<UUID> patients) {
+    for (UUID patient : new java.util.LinkedHashSet<>(patients)) {
+      if (!scope.permit().covers(patient)) {
+        throw new IllegalArgumentException("the search scope does not cover a disclosed patient");
+      }
+      Permit.Reason reason = scope.reasons().getOrDefault(patient, scope.permit().reason());
+      audit.record(
+          event(request, AuditEvent.Outcome.PERMIT).patient(patient).reason(reason.name()).build());
+    }
+  }
+
+  private void refused(AccessRequest request, Denial denial) {
+    Subject s = request.subject();
+    events.publishEvent(
+        new AccessDenied(
+            clock.instant(),
+            s.accountId().orElse(null),
+            s.actor(),
+            s.roles().stream()
+                .map(org.phylax.identity.Role::key)
+                .collect(java.util.stream.Collectors.toSet()),
+            request.patientId().orElse(null),
+            request.resourceType(),
+            request.action(),
+            denial.rule(),
+            request.client().ip()));
+  }
+
+  private AuditEvent.Builder event(AccessRequest request, AuditEvent.Outcome outcome) {
+    Subject s = request.subject();
+    return AuditEvent.builder(action(request.action()), outcome)
+        .at(clock.instant())
+        .actor(
+            s.accountId().map(UUID::toString).orElse(null), s.roleKeys(), s.clientId().orElse(null))
+        .source(request.client().ip(), request.client().userAgent(), request.client().requestId())
+        .entity(request.resourceType(), request.resourceId().orElse(null), null)
+        .purpose(request.purpose());
+  }
+
+  static AuditAction action(AccessAction action) {
+    return switch (action) {
+      case READ -> AuditAction.READ;
+      case SEARCH -> AuditAction.SEARCH;
+      case CREATE -> AuditAction.CREATE;
+      case UPDATE -> AuditAction.UPDATE;
+      case DELETE -> AuditAction.DELETE;
+      case EXPORT -> AuditAction.EXPORT;
+    };
+  }
+}

@@ -1,0 +1,189 @@
+package org.phylax.access;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.phylax.identity.Role;
+
+/**
+ * Minimum necessary: which role may do what to which kind of resource, before any relationship to
+ * the patient is considered. docs/access-control.md prints this table, and RoleTableTests checks
+ * every cell of it. A resource type not listed here belongs to no category and is refused.
+ */
+final class RoleTable {
+
+  /** Kinds of resources, as the table speaks of them. */
+  enum Category {
+    DEMOGRAPHICS(Set.of("Patient")),
+    SCHEDULING(Set.of("Appointment", "Schedule", "Slot")),
+    FINANCIAL(Set.of("Coverage", "Claim", "ExplanationOfBenefit")),
+    CLINICAL(
+        Set.of(
+            "Observation",
+            "Condition",
+            "Procedure",
+            "MedicationRequest",
+            "MedicationStatement",
+            "MedicationAdministration",
+            "Medication",
+            "Immunization",
+            "AllergyIntolerance",
+            "Encounter",
+            "DiagnosticReport",
+            "DocumentReference",
+            "CarePlan",
+            "CareTeam",
+            "Consent",
+            "Goal",
+            "Provenance",
+            "Device",
+            "ImagingStudy",
+            "SupplyDelivery")),
+    DIRECTORY(Set.of("Practitioner", "PractitionerRole", "Organization", "Location"));
+
+    final Set<String> types;
+
+    Category(Set<String> types) {
+      this.types = types;
+    }
+
+    static Category of(String resourceType) {
+      for (Category c : values()) {
+        if (c.types.contains(resourceType)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** What a cell allows. */
+  enum Grant {
+    /** Allowed, given a relationship to the patient. */
+    YES,
+    /** Allowed only under an active break-glass grant. */
+    BREAK_GLASS,
+    NO
+  }
+
+  private static final Set<AccessAction> READ = EnumSet.of(AccessAction.READ, AccessAction.SEARCH);
+  private static final Set<AccessAction> READ_WRITE =
+      EnumSet.of(AccessAction.READ, AccessAction.SEARCH, AccessAction.CREATE, AccessAction.UPDATE);
+  private static final Set<AccessAction> ALL = EnumSet.allOf(AccessAction.class);
+  private static final Set<AccessAction> READ_WRITE_DELETE =
+      EnumSet.of(
+          AccessAction.READ,
+          AccessAction.SEARCH,
+          AccessAction.CREATE,
+          AccessAction.UPDATE,
+          AccessAction.DELETE);
+  private static final Set<AccessAction> READ_EXPORT =
+      EnumSet.of(AccessAction.READ, AccessAction.SEARCH, AccessAction.EXPORT);
+
+  private static final Map<Role, Map<Category, Set<AccessAction>>> ALLOWED =
+      new EnumMap<>(Role.class);
+
+  /** Roles that may open a break-glass grant, and what it then gives them. */
+  private static final Map<Role, Map<Category, Set<AccessAction>>> UNDER_BREAK_GLASS =
+      new EnumMap<>(Role.class);
+
+  static {
+    ALLOWED.put(
+        Role.PHYSICIAN,
+        Map.of(
+            Category.DEMOGRAPHICS, READ_WRITE,
+            Category.CLINICAL, ALL,
+            Category.SCHEDULING, READ_WRITE_DELETE,
+            Category.FINANCIAL, READ,
+            Category.DIRECTORY, READ));
+    ALLOWED.put(
+        Role.NURSE,
+        Map.of(
+            Category.DEMOGRAPHICS, READ_WRITE,
+            Category.CLINICAL, READ_WRITE,
+            Category.SCHEDULING, READ_WRITE_DELETE,
+            Category.FINANCIAL, READ,
+            Category.DIRECTORY, READ));
+    ALLOWED.put(
+        Role.FRONT_DESK,
+        Map.of(
+            Category.DEMOGRAPHICS, READ_WRITE,
+            Category.SCHEDULING, READ_WRITE_DELETE,
+            Category.FINANCIAL, READ_WRITE,
+            Category.DIRECTORY, READ));
+    ALLOWED.put(
+        Role.BILLING,
+        Map.of(
+            Category.DEMOGRAPHICS, READ,
+            Category.FINANCIAL, READ_WRITE,
+            Category.DIRECTORY, READ));
+    ALLOWED.put(Role.COMPLIANCE_OFFICER, Map.of(Category.DIRECTORY, READ));
+    ALLOWED.put(Role.ADMIN, Map.of(Category.DIRECTORY, READ_WRITE_DELETE));
+    ALLOWED.put(
+        Role.PATIENT,
+        Map.of(
+            Category.DEMOGRAPHICS, READ_EXPORT,
+            Category.CLINICAL, READ_EXPORT,
+            Category.SCHEDULING, READ,
+            Category.FINANCIAL, READ,
+            Category.DIRECTORY, READ));
+
+    UNDER_BREAK_GLASS.put(Role.PHYSICIAN, ALLOWED.get(Role.PHYSICIAN));
+    UNDER_BREAK_GLASS.put(Role.NURSE, ALLOWED.get(Role.NURSE));
+    Map<Category, Set<AccessAction>> readEverything = new EnumMap<>(Category.class);
+    for (Category c : Category.values()) {
+      readEverything.put(c, READ);
+    }
+    UNDER_BREAK_GLASS.put(Role.COMPLIANCE_OFFICER, readEverything);
+  }
+
+  private RoleTable() {}
+
+  /** The best any of the roles gets for this action on this type. */
+  static Grant grant(Set<Role> roles, String resourceType, AccessAction action) {
+    Category category = Category.of(resourceType);
+    if (category == null) {
+      return Grant.NO;
+    }
+    Grant best = Grant.NO;
+    for (Role role : roles) {
+      if (ALLOWED.getOrDefault(role, Map.of()).getOrDefault(category, Set.of()).contains(action)) {
+        return Grant.YES;
+      }
+      if (UNDER_BREAK_GLASS
+          .getOrDefault(role, Map.of())
+          .getOrDefault(category, Set.of())
+          .contains(action)) {
+        best = Grant.BREAK_GLASS;
+      }
+    }
+    return best;
+  }
+
+  /** Whether any of the roles may open a break-glass grant. */
+  static boolean mayBreakGlass(Set<Role> roles) {
+    for (Role role : roles) {
+      if (UNDER_BREAK_GLASS.containsKey(role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the organization that manages a record is reason enough for these roles: for the
+   * administrative ones (front desk, billing), whose work is the organization's patients.
+   */
+  static boolean organizationSuffices(Set<Role> roles) {
+    return roles.contains(Role.FRONT_DESK) || roles.contains(Role.BILLING);
+  }
+
+  static Set<AccessAction> allowed(Role role, Category category) {
+    return ALLOWED.getOrDefault(role, Map.of()).getOrDefault(category, Set.of());
+  }
+
+  static Set<AccessAction> underBreakGlass(Role role, Category category) {
+    return UNDER_BREAK_GLASS.getOrDefault(role, Map.of()).getOrDefault(category, Set.of());
+  }
+}

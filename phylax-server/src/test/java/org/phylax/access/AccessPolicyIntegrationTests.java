@@ -1,0 +1,589 @@
+package org.phylax.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.phylax.audit.AuditAction;
+import org.phylax.audit.AuditEvent;
+import org.phylax.audit.AuditQuery;
+import org.phylax.audit.AuditSearch;
+import org.phylax.identity.Account;
+import org.phylax.identity.AccountStatus;
+import org.phylax.identity.ClientInfo;
+import org.phylax.identity.Role;
+import org.phylax.platform.PhylaxProcess;
+import org.phylax.platform.PhylaxServer;
+import org.phylax.platform.PhylaxSettings;
+import org.phylax.records.RecordStore;
+import org.phylax.records.SearchParameter;
+import org.phylax.records.StoredResource;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.PayloadApplicationEvent;
+
+/**
+ * The access policy against real relationships in the record store: a table of role × relationship
+ * × action × resource type with the expected permit and its reason or the denial and its rule; then
+ * break-glass, freshness (a change counts on the very next request) and the gate.
+ */
+class AccessPolicyIntegrationTests {
+
+  @TempDir static Path dir;
+
+  static PhylaxServer server;
+  static RecordStore store;
+  static Permit system;
+  static AccessPolicy policy;
+  static AccessGate gate;
+  static BreakGlass breakGlass;
+  static final List<Object> events = new ArrayList<>();
+
+  /** Directory and patient ids by name. */
+  static final Map<String, UUID> ids = new HashMap<>();
+
+  static final Map<String, Subject> subjects = new HashMap<>();
+
+  @BeforeAll
+  static void start() {
+    System.setProperty("phylax.audit.checkpoint-poll", "1h");
+    System.setProperty("phylax.access.break-glass-duration", "4s");
+    server =
+        PhylaxServer.start(
+            PhylaxSettings.of(
+                Map.of(
+                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
+                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
+                PhylaxSettings.Profile.DEV));
+    ((ConfigurableApplicationContext) server.context())
+        .addApplicationListener(
+            (ApplicationListener<PayloadApplicationEvent<?>>)
+                e -> {
+                  if (e.getPayload() instanceof AccessDenied
+                      || e.getPayload() instanceof BreakGlassOpened) {
+                    synchronized (events) {
+                      events.add(e.getPayload());
+                    }
+                  }
+                });
+    store = server.context().getBean(RecordStore.class);
+    system = server.context().getBean(SystemAccess.class).forTask("test");
+    policy = server.context().getBean(AccessPolicy.class);
+    gate = server.context().getBean(AccessGate.class);
+    breakGlass = server.context().getBean(BreakGlass.class);
+
+    UUID clinic = create(organization("Synthetic Clinic"));
+    UUID otherClinic = create(organization("Synthetic Practice"));
+    ids.put("clinic", clinic);
+    for (String p :
+        List.of(
+            "drAssigned",
+            "nurseTeam",
+            "nurseExpired",
+            "drDenied",
+            "drNone",
+            "frontDesk",
+            "billing",
+            "compliance",
+            "admin",
+            "drConsent",
+            "drByRole",
+            "drByPractice",
+            "drOrgOnly")) {
+      ids.put(p, create(practitioner(p)));
+    }
+    create(role("frontDesk", clinic));
+    create(role("billing", clinic));
+    create(role("drOrgOnly", clinic));
+    UUID roleJob = create(role("drByRole", null));
+    create(role("drByPractice", otherClinic));
+
+    Patient one = patient("Quillfeather");
+    one.addGeneralPractitioner(ref("Practitioner", ids.get("drAssigned")));
+    one.setManagingOrganization(ref("Organization", clinic));
+    ids.put("P1", create(one));
+    ids.put("P2", create(patient("Quillfeather")));
+    Patient three = patient("Quillfeather");
+    three.addGeneralPractitioner(ref("PractitionerRole", roleJob));
+    ids.put("P3", create(three));
+    Patient four = patient("Marblewood");
+    four.addGeneralPractitioner(ref("Organization", otherClinic));
+    ids.put("P4", create(four));
+
+    CareTeam team = careTeam("P1", CareTeam.CareTeamStatus.ACTIVE, "nurseTeam", "drDenied");
+    team.getParticipant().get(0).setPeriod(new Period().setStart(days(-10)));
+    ids.put("team", create(team));
+    CareTeam old = careTeam("P1", CareTeam.CareTeamStatus.ACTIVE, "nurseExpired");
+    old.getParticipant().get(0).setPeriod(new Period().setStart(days(-400)).setEnd(days(-30)));
+    create(old);
+    create(careTeam("P2", CareTeam.CareTeamStatus.ENTEREDINERROR, "drNone"));
+    create(consent("P1", Consent.ConsentProvisionType.DENY, "drDenied"));
+    create(consent("P2", Consent.ConsentProvisionType.PERMIT, "drConsent"));
+
+    subjects.put("physician A", user(Role.PHYSICIAN, "drAssigned", null, AccountStatus.ACTIVE));
+    subjects.put("nurse on team", user(Role.NURSE, "nurseTeam", null, AccountStatus.ACTIVE));
+    subjects.put("nurse expired", user(Role.NURSE, "nurseExpired", null, AccountStatus.ACTIVE));
+    subjects.put("physician denied", user(Role.PHYSICIAN, "drDenied", null, AccountStatus.ACTIVE));
+    subjects.put("physician none", user(Role.PHYSICIAN, "drNone", null, AccountStatus.ACTIVE));
+    subjects.put("front desk", user(Role.FRONT_DESK, "frontDesk", null, AccountStatus.ACTIVE));
+    subjects.put("billing", user(Role.BILLING, "billing", null, AccountStatus.ACTIVE));
+    subjects.put(
+        "compliance", user(Role.COMPLIANCE_OFFICER, "compliance", null, AccountStatus.ACTIVE));
+    subjects.put("admin", user(Role.ADMIN, "admin", null, AccountStatus.ACTIVE));
+    subjects.put(
+        "physician consent", user(Role.PHYSICIAN, "drConsent", null, AccountStatus.ACTIVE));
+    subjects.put("physician by role", user(Role.PHYSICIAN, "drByRole", null, AccountStatus.ACTIVE));
+    subjects.put(
+        "physician by practice", user(Role.PHYSICIAN, "drByPractice", null, AccountStatus.ACTIVE));
+    subjects.put(
+        "physician of clinic", user(Role.PHYSICIAN, "drOrgOnly", null, AccountStatus.ACTIVE));
+    subjects.put(
+        "physician A disabled", user(Role.PHYSICIAN, "drAssigned", null, AccountStatus.DISABLED));
+    subjects.put("patient 1", user(Role.PATIENT, null, ids.get("P1"), AccountStatus.ACTIVE));
+    subjects.put("service read", Subject.service("lab-feed", Set.of("system/*.read")));
+    subjects.put("service patients", Subject.service("mpi", Set.of("system/Patient.rs")));
+  }
+
+  @AfterAll
+  static void stop() {
+    System.clearProperty("phylax.access.break-glass-duration");
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static Stream<Arguments> table() {
+    return Stream.of(
+        row("physician A", "READ", "Observation", "P1", "PERMIT ASSIGNED"),
+        row("physician A", "DELETE", "Observation", "P1", "PERMIT ASSIGNED"),
+        row("physician A", "READ", "Observation", "P3", "DENY NO_RELATIONSHIP"),
+        row("nurse on team", "READ", "Observation", "P1", "PERMIT CARE_TEAM"),
+        row("nurse on team", "UPDATE", "Condition", "P1", "PERMIT CARE_TEAM"),
+        row("nurse on team", "DELETE", "Observation", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("nurse expired", "READ", "Observation", "P1", "DENY NO_RELATIONSHIP"),
+        row("physician denied", "READ", "Observation", "P1", "DENY CONSENT_DENIED"),
+        row("physician none", "READ", "Patient", "P2", "DENY NO_RELATIONSHIP"),
+        row("physician consent", "READ", "Condition", "P2", "PERMIT CONSENT"),
+        row("physician by role", "READ", "Observation", "P3", "PERMIT ASSIGNED"),
+        row("physician by practice", "READ", "Observation", "P4", "PERMIT ASSIGNED"),
+        row("physician of clinic", "READ", "Patient", "P1", "DENY NO_RELATIONSHIP"),
+        row("front desk", "READ", "Patient", "P1", "PERMIT ASSIGNED"),
+        row("front desk", "CREATE", "Appointment", "P1", "PERMIT ASSIGNED"),
+        row("front desk", "READ", "Observation", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("front desk", "READ", "Patient", "P2", "DENY NO_RELATIONSHIP"),
+        row("billing", "READ", "Coverage", "P1", "PERMIT ASSIGNED"),
+        row("billing", "UPDATE", "Patient", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("billing", "READ", "Condition", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("compliance", "READ", "Observation", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("admin", "READ", "Patient", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("admin", "UPDATE", "Practitioner", null, "PERMIT DIRECTORY"),
+        row("nurse on team", "UPDATE", "Practitioner", null, "DENY ROLE_NOT_PERMITTED"),
+        row("patient 1", "READ", "Observation", "P1", "PERMIT SELF"),
+        row("patient 1", "EXPORT", "Condition", "P1", "PERMIT SELF"),
+        row("patient 1", "READ", "Observation", "P2", "DENY NO_RELATIONSHIP"),
+        row("patient 1", "UPDATE", "Observation", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("physician A disabled", "READ", "Observation", "P1", "DENY ACCOUNT_DISABLED"),
+        row("physician A", "READ", "Basic", "P1", "DENY ROLE_NOT_PERMITTED"),
+        row("service read", "READ", "Observation", "P2", "PERMIT SERVICE"),
+        row("service read", "UPDATE", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
+        row("service patients", "SEARCH", "Patient", "P2", "PERMIT SERVICE"),
+        row("service patients", "READ", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2} of {3} -> {4}")
+  @MethodSource("table")
+  void decideWhenTableRowThenExpectedOutcome(
+      String who, String action, String type, String patient, String expected) {
+    Decision decision = decide(who, action, type, patient);
+    assertThat((decision.isPermitted() ? "PERMIT " : "DENY ") + decision.outcome())
+        .as(decision.toString())
+        .isEqualTo(expected);
+    if (decision.isPermitted() && patient != null) {
+      Permit permit = decision.permit().get();
+      assertThat(permit.covers(ids.get(patient))).isTrue();
+      assertThat(permit.covers(UUID.randomUUID())).isFalse();
+    }
+  }
+
+  @Test
+  void lockedAccountWhoseLockIsOverThenDecidedAsActive() {
+    Account locked =
+        account(
+            Role.PHYSICIAN,
+            ids.get("drAssigned"),
+            null,
+            AccountStatus.LOCKED,
+            Instant.now().minusSeconds(5));
+    Account stillLocked =
+        account(
+            Role.PHYSICIAN,
+            ids.get("drAssigned"),
+            null,
+            AccountStatus.LOCKED,
+            Instant.now().plusSeconds(600));
+    assertThat(outcome(Subject.user(locked, Instant.now()), "P1")).isEqualTo("ASSIGNED");
+    assertThat(outcome(Subject.user(stillLocked, Instant.now()), "P1"))
+        .isEqualTo("ACCOUNT_DISABLED");
+  }
+
+  @Test
+  void breakGlassWhenOpenedThenPermitsUntilExpiryAlertsAndOverridesConsentDenial()
+      throws Exception {
+    Subject none = subjects.get("physician none");
+    assertThat(outcome(none, "P3")).isEqualTo("NO_RELATIONSHIP");
+    assertThatThrownBy(() -> breakGlass.open(none, ids.get("P3"), "too short", ClientInfo.none()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 20 characters");
+    assertThatThrownBy(
+            () ->
+                breakGlass.open(
+                    none,
+                    UUID.randomUUID(),
+                    "unconscious in the emergency room",
+                    ClientInfo.none()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("patient: there is no such patient");
+
+    BreakGlass.Grant grant =
+        breakGlass.open(
+            none,
+            ids.get("P3"),
+            "unconscious in the emergency room, no history",
+            ClientInfo.none());
+    assertThat(grant.overridesConsentDenial()).isFalse();
+    assertThat(outcome(none, "P3")).isEqualTo("BREAK_GLASS");
+    assertThat(outcome(none, "P1")).isEqualTo("NO_RELATIONSHIP"); // one patient only
+    assertThat(events)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        BreakGlassOpened.class,
+                        o -> {
+                          assertThat(o.grantId()).isEqualTo(grant.id());
+                          assertThat(o.patientId()).isEqualTo(ids.get("P3"));
+                        }));
+
+    // The consent that denies this physician is passed only through break-glass, and the grant
+    // says so.
+    Subject denied = subjects.get("physician denied");
+    BreakGlass.Grant override =
+        breakGlass.open(
+            denied,
+            ids.get("P1"),
+            "cardiac arrest on the ward, record needed now",
+            ClientInfo.none());
+    assertThat(override.overridesConsentDenial()).isTrue();
+    assertThat(outcome(denied, "P1")).isEqualTo("BREAK_GLASS");
+
+    // A compliance officer reads clinical data through break-glass, and writes nothing.
+    Subject compliance = subjects.get("compliance");
+    breakGlass.open(
+        compliance, ids.get("P1"), "investigating a reported privacy complaint", ClientInfo.none());
+    assertThat(outcome(compliance, "P1")).isEqualTo("BREAK_GLASS");
+    assertThat(decide("compliance", "UPDATE", "Observation", "P1").denial().map(Denial::rule))
+        .contains(Denial.Rule.ROLE_NOT_PERMITTED);
+
+    // Roles that may not break the glass are refused, audited and alerted.
+    int before = events.size();
+    assertThatThrownBy(
+            () ->
+                breakGlass.open(
+                    subjects.get("front desk"),
+                    ids.get("P2"),
+                    "the patient is at the desk and needs help",
+                    ClientInfo.none()))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("ROLE_NOT_PERMITTED");
+    assertThat(events.subList(before, events.size()))
+        .anySatisfy(e -> assertThat(e).isInstanceOf(AccessDenied.class));
+
+    // Grants last 4 s in this test (4 h by default): after that, no relationship again.
+    long until = grant.expiresAt().toEpochMilli() - System.currentTimeMillis();
+    Thread.sleep(Math.max(0, until) + 200);
+    assertThat(outcome(none, "P3")).isEqualTo("NO_RELATIONSHIP");
+    assertThat(outcome(denied, "P1")).isEqualTo("CONSENT_DENIED");
+  }
+
+  @Test
+  void relationshipChangesWhenWrittenThenTheVeryNextDecisionFollows() {
+    Subject nurse = subjects.get("nurse on team");
+    Subject physician = subjects.get("physician A");
+    UUID patient = create(patient("Thistlewood"));
+    Patient assigned = (Patient) store.read(system, "Patient", patient).resource();
+    assigned.addGeneralPractitioner(ref("Practitioner", ids.get("drAssigned")));
+    store.update(system, patient, 1, assigned);
+    UUID team = create(careTeam(patient, CareTeam.CareTeamStatus.ACTIVE, "nurseTeam"));
+    assertThat(outcome(nurse, patient)).isEqualTo("CARE_TEAM");
+    assertThat(outcome(physician, patient)).isEqualTo("ASSIGNED");
+
+    // The nurse leaves the care team.
+    CareTeam changed = (CareTeam) store.read(system, "CareTeam", team).resource();
+    changed.getParticipant().clear();
+    store.update(system, team, 1, changed);
+    assertThat(outcome(nurse, patient)).isEqualTo("NO_RELATIONSHIP");
+
+    // The patient records a consent denying the assigned physician.
+    UUID consent = create(consent(patient, Consent.ConsentProvisionType.DENY, "drAssigned"));
+    assertThat(outcome(physician, patient)).isEqualTo("CONSENT_DENIED");
+    store.delete(system, "Consent", consent);
+    assertThat(outcome(physician, patient)).isEqualTo("ASSIGNED");
+
+    // The assignment ends.
+    Patient unassigned = (Patient) store.read(system, "Patient", patient).resource();
+    unassigned.getGeneralPractitioner().clear();
+    store.update(system, patient, 2, unassigned);
+    assertThat(outcome(physician, patient)).isEqualTo("NO_RELATIONSHIP");
+  }
+
+  @Test
+  void gateWhenRefusedThenAuditsPublishesAndThrows_whenPermittedThenAuditsTheReason() {
+    AuditSearch audit = server.context().getBean(AuditSearch.class);
+    Subject physician = subjects.get("physician A");
+    ClientInfo client = new ClientInfo("192.0.2.7", "policy-test/1.0", "req-1");
+    Permit permit =
+        gate.enter(
+            AccessRequest.of(physician, AccessAction.READ, "Observation")
+                .patient(ids.get("P1"))
+                .client(client)
+                .build());
+    assertThat(store.search(permit, "Patient", SearchParameter.FAMILY, "quillfeather"))
+        .extracting(StoredResource::id)
+        .containsExactly(ids.get("P1"));
+
+    int before = events.size();
+    assertThatThrownBy(
+            () ->
+                gate.enter(
+                    AccessRequest.of(physician, AccessAction.READ, "Observation")
+                        .patient(ids.get("P2"))
+                        .client(client)
+                        .build()))
+        .isInstanceOf(AccessDeniedException.class)
+        .satisfies(
+            e ->
+                assertThat(((AccessDeniedException) e).denial().rule())
+                    .isEqualTo(Denial.Rule.NO_RELATIONSHIP));
+    assertThat(events.subList(before, events.size()))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            AccessDenied.class,
+            d -> {
+              assertThat(d.patientId()).isEqualTo(ids.get("P2"));
+              assertThat(d.rule()).isEqualTo(Denial.Rule.NO_RELATIONSHIP);
+              assertThat(d.sourceIp()).isEqualTo("192.0.2.7");
+              assertThat(d.actor()).isEqualTo(physician.actor());
+            });
+
+    List<AuditEvent> logged =
+        audit
+            .search(
+                AuditQuery.builder().actorUser(physician.actor()).build(),
+                new AuditSearch.Reader("test", "test", null, null, null, null, null))
+            .entries()
+            .stream()
+            .map(AuditSearch.Entry::event)
+            .filter(e -> e.action() == AuditAction.READ)
+            .toList();
+    assertThat(logged)
+        .anySatisfy(
+            e -> {
+              assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.DENY);
+              assertThat(e.outcomeReason()).isEqualTo("NO_RELATIONSHIP");
+              assertThat(e.patientId()).isEqualTo(ids.get("P2"));
+              assertThat(e.userAgent()).isEqualTo("policy-test/1.0");
+            })
+        .anySatisfy(
+            e -> {
+              assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.PERMIT);
+              assertThat(e.outcomeReason()).isEqualTo("ASSIGNED");
+              assertThat(e.patientId()).isEqualTo(ids.get("P1"));
+              assertThat(e.sourceIp()).isEqualTo("192.0.2.7");
+            });
+  }
+
+  @Test
+  void searchWhenNameMatchesOtherPatientsThenOnlyVisibleOnesExistForTheCaller() {
+    // Three patients are called Quillfeather; physician A is assigned to P1 only.
+    AccessRequest request =
+        AccessRequest.of(subjects.get("physician A"), AccessAction.SEARCH, "Patient").build();
+    AccessGate.SearchScope scope = gate.search(request);
+    List<StoredResource> found =
+        store.search(scope.permit(), "Patient", SearchParameter.FAMILY, "Quillfeather");
+    assertThat(found).extracting(StoredResource::id).containsExactly(ids.get("P1"));
+    assertThat(scope.reasons()).containsEntry(ids.get("P1"), Permit.Reason.ASSIGNED);
+    gate.disclosed(request, scope, found.stream().map(StoredResource::patientId).toList());
+
+    // Someone with no relationship at all finds nobody, as if nobody had that name.
+    AccessGate.SearchScope nobody =
+        gate.search(
+            AccessRequest.of(subjects.get("physician none"), AccessAction.SEARCH, "Patient")
+                .build());
+    assertThat(store.search(nobody.permit(), "Patient", SearchParameter.FAMILY, "Quillfeather"))
+        .isEmpty();
+
+    // The consent denial keeps P1 out of the denied physician's search; the care team would not.
+    AccessGate.SearchScope denied =
+        gate.search(
+            AccessRequest.of(subjects.get("physician denied"), AccessAction.SEARCH, "Patient")
+                .build());
+    assertThat(denied.reasons()).doesNotContainKey(ids.get("P1"));
+
+    // A patient finds only themself; a backend service with system scopes, everyone.
+    AccessGate.SearchScope self =
+        gate.search(
+            AccessRequest.of(subjects.get("patient 1"), AccessAction.SEARCH, "Patient").build());
+    assertThat(store.search(self.permit(), "Patient", SearchParameter.FAMILY, "Quillfeather"))
+        .extracting(StoredResource::id)
+        .containsExactly(ids.get("P1"));
+    AccessGate.SearchScope service =
+        gate.search(
+            AccessRequest.of(subjects.get("service read"), AccessAction.SEARCH, "Patient").build());
+    assertThat(store.search(service.permit(), "Patient", SearchParameter.FAMILY, "Quillfeather"))
+        .hasSize(3);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static Decision decide(String who, String action, String type, String patient) {
+    Subject subject = subjects.get(who);
+    assertThat(subject).as(who).isNotNull();
+    return policy.decide(
+        AccessRequest.of(subject, AccessAction.valueOf(action), type)
+            .patient(patient == null ? null : ids.get(patient))
+            .build());
+  }
+
+  static String outcome(Subject subject, String patient) {
+    return outcome(subject, ids.get(patient));
+  }
+
+  static String outcome(Subject subject, UUID patient) {
+    return policy
+        .decide(
+            AccessRequest.of(subject, AccessAction.READ, "Observation").patient(patient).build())
+        .outcome();
+  }
+
+  static Arguments row(String who, String action, String type, String patient, String expected) {
+    return Arguments.of(who, action, type, patient, expected);
+  }
+
+  static UUID create(Resource resource) {
+    return store.create(system, resource).id();
+  }
+
+  static Subject user(Role role, String practitioner, UUID patient, AccountStatus status) {
+    return Subject.user(
+        account(role, practitioner == null ? null : ids.get(practitioner), patient, status, null),
+        Instant.now());
+  }
+
+  static Account account(
+      Role role, UUID practitioner, UUID patient, AccountStatus status, Instant lockedUntil) {
+    // Stable per practitioner or patient, so that grants opened by one subject count for it.
+    UUID id =
+        UUID.nameUUIDFromBytes(
+            (role + ":" + (practitioner != null ? practitioner : patient)).getBytes());
+    Instant now = Instant.now();
+    return new Account(
+        id,
+        "u-" + id,
+        null,
+        Set.of(role),
+        practitioner,
+        patient,
+        status,
+        lockedUntil,
+        true,
+        1,
+        now,
+        "test",
+        now,
+        "test");
+  }
+
+  static Reference ref(String type, UUID id) {
+    return new Reference(type + "/" + id);
+  }
+
+  static Date days(int offset) {
+    return Date.from(Instant.now().plusSeconds(86_400L * offset));
+  }
+
+  static Organization organization(String name) {
+    Organization o = new Organization();
+    o.setName(name);
+    return o;
+  }
+
+  static Practitioner practitioner(String name) {
+    Practitioner p = new Practitioner();
+    p.addName().setFamily(name);
+    return p;
+  }
+
+  static PractitionerRole role(String practitioner, UUID organization) {
+    PractitionerRole r = new PractitionerRole();
+    r.setActive(true).setPractitioner(ref("Practitioner", ids.get(practitioner)));
+    if (organization != null) {
+      r.setOrganization(ref("Organization", organization));
+    }
+    return r;
+  }
+
+  static Patient patient(String family) {
+    Patient p = new Patient();
+    p.addName().setFamily(family).addGiven("Synthia");
+    return p;
+  }
+
+  static CareTeam careTeam(String patient, CareTeam.CareTeamStatus status, String... members) {
+    return careTeam(ids.get(patient), status, members);
+  }
+
+  static CareTeam careTeam(UUID patient, CareTeam.CareTeamStatus status, String... members) {
+    CareTeam t = new CareTeam();
+    t.setStatus(status).setSubject(ref("Patient", patient));
+    for (String m : members) {
+      t.addParticipant().setMember(ref("Practitioner", ids.get(m)));
+    }
+    return t;
+  }
+
+  static Consent consent(String patient, Consent.ConsentProvisionType type, String actor) {
+    return consent(ids.get(patient), type, actor);
+  }
+
+  static Consent consent(UUID patient, Consent.ConsentProvisionType type, String actor) {
+    Consent c = new Consent();
+    c.setStatus(Consent.ConsentState.ACTIVE).setPatient(ref("Patient", patient));
+    c.getProvision().setType(type).addActor().setReference(ref("Practitioner", ids.get(actor)));
+    return c;
+  }
+}
