@@ -18,6 +18,9 @@ public interface Alerts {
   /** The largest page one call may ask for. */
   int MAX_PAGE_SIZE = 200;
 
+  /** The longest acknowledgement note, in characters. */
+  int MAX_NOTE = 2000;
+
   /**
    * One page of alerts, newest first.
    *
@@ -39,9 +42,6 @@ public interface Alerts {
    * @throws IllegalArgumentException when the note is blank or longer than {@link #MAX_NOTE}
    */
   Alert acknowledge(UUID alertId, UUID byAccount, String note);
-
-  /** The longest acknowledgement note, in characters. */
-  int MAX_NOTE = 2000;
 
   /** A page of alerts; {@link #next} continues after its last one, empty on the last page. */
   record Page(List<Alert> alerts, Optional<String> next) {

@@ -22,6 +22,7 @@ import org.phylax.alerts.AlertNotFoundException;
 import org.phylax.alerts.Alerts;
 import org.phylax.crypto.FieldContext;
 import org.phylax.keys.DataKeys;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -43,11 +44,11 @@ class JdbcAlerts implements Alerts {
   private final DataKeys keys;
   private final Clock clock;
 
-  JdbcAlerts(JdbcClient jdbc, TransactionTemplate tx, DataKeys keys, Clock clock) {
+  JdbcAlerts(JdbcClient jdbc, TransactionTemplate tx, DataKeys keys, ObjectProvider<Clock> clock) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.keys = keys;
-    this.clock = clock;
+    this.clock = clock.getIfAvailable(Clock::systemUTC);
   }
 
   /** Stores a new, open alert. */

@@ -14,6 +14,7 @@ import org.phylax.identity.Accounts;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordNotFoundException;
 import org.phylax.records.RecordStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,12 +39,12 @@ class WorkforceDirectory {
       RelationshipSource relationships,
       RecordStore records,
       SystemAccess system,
-      Clock clock) {
+      ObjectProvider<Clock> clock) {
     this.accounts = accounts;
     this.relationships = relationships;
     this.records = records;
     this.system = system;
-    this.clock = clock;
+    this.clock = clock.getIfAvailable(Clock::systemUTC);
   }
 
   Optional<Person> person(UUID accountId) {
