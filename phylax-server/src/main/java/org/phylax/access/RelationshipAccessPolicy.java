@@ -69,16 +69,15 @@ class RelationshipAccessPolicy implements AccessPolicy {
       }
     }
     Instant now = clock.instant();
-    Set<UUID> identities =
-        subject.practitionerId().map(p -> relationships.identitiesOf(p, now)).orElse(Set.of());
     Set<RelationshipSource.Kind> kinds = EnumSet.noneOf(RelationshipSource.Kind.class);
-    for (RelationshipSource.Link link : relationships.linksOf(patientId, identities, now)) {
-      kinds.add(link.kind());
+    if (subject.practitionerId().isPresent()) {
+      for (RelationshipSource.Link link :
+          relationships.linksOfPractitioner(patientId, subject.practitionerId().get(), now)) {
+        kinds.add(link.kind());
+      }
     }
-    Optional<BreakGlass.Grant> emergency =
-        subject.accountId().flatMap(a -> breakGlass.active(a, patientId, now));
     if (kinds.contains(RelationshipSource.Kind.CONSENT_DENY)) {
-      if (emergency.isPresent()) {
+      if (emergency(subject, patientId, now)) {
         return Decision.breakGlass(
             permit(request, Permit.Reason.BREAK_GLASS, Set.of(patientId)), true);
       }
@@ -86,7 +85,7 @@ class RelationshipAccessPolicy implements AccessPolicy {
           Denial.Rule.CONSENT_DENIED, "the patient's consent denies this user access");
     }
     if (grant == RoleTable.Grant.BREAK_GLASS) {
-      if (emergency.isPresent()) {
+      if (emergency(subject, patientId, now)) {
         return Decision.breakGlass(
             permit(request, Permit.Reason.BREAK_GLASS, Set.of(patientId)), false);
       }
@@ -102,7 +101,9 @@ class RelationshipAccessPolicy implements AccessPolicy {
     if (reason != null) {
       return Decision.permit(permit(request, reason, Set.of(patientId)));
     }
-    if (emergency.isPresent()) {
+    // Only now, with no relationship, is an emergency grant looked for: the usual path is one
+    // query.
+    if (emergency(subject, patientId, now)) {
       return Decision.breakGlass(
           permit(request, Permit.Reason.BREAK_GLASS, Set.of(patientId)), false);
     }
@@ -145,6 +146,10 @@ class RelationshipAccessPolicy implements AccessPolicy {
       }
     }
     return out;
+  }
+
+  private boolean emergency(Subject subject, UUID patientId, Instant now) {
+    return subject.accountId().flatMap(a -> breakGlass.active(a, patientId, now)).isPresent();
   }
 
   private static Permit.Reason reason(Set<RelationshipSource.Kind> kinds, Set<Role> roles) {

@@ -40,6 +40,13 @@ public interface RelationshipSource {
    */
   Set<UUID> identitiesOf(UUID practitionerId, Instant at);
 
+  /**
+   * The links in force at {@code at} between the patient and a practitioner, directly or through
+   * one of its active PractitionerRoles or their Organizations: {@link #linksOf(UUID, Set,
+   * Instant)} with {@link #identitiesOf}, in one round trip to the database.
+   */
+  List<Link> linksOfPractitioner(UUID patientId, UUID practitionerId, Instant at);
+
   /** The links in force at {@code at} between the patient and any of {@code actorIds}. */
   List<Link> linksOf(UUID patientId, Set<UUID> actorIds, Instant at);
 

@@ -400,6 +400,17 @@ class AccessPolicyIntegrationTests {
               assertThat(d.actor()).isEqualTo(physician.actor());
             });
 
+    // The refusal is an alert at once, for the compliance officers.
+    assertThat(
+            server.context().getBean(org.phylax.alerts.Alerts.class).list(null, 200, null).alerts())
+        .anySatisfy(
+            a -> {
+              assertThat(a.kind()).isEqualTo(org.phylax.alerts.Alert.Kind.ACCESS_DENIED);
+              assertThat(a.rule()).contains(Denial.Rule.NO_RELATIONSHIP);
+              assertThat(a.patientId()).contains(ids.get("P2"));
+              assertThat(a.sourceIp()).contains("192.0.2.7");
+            });
+
     List<AuditEvent> logged =
         audit
             .search(

@@ -59,6 +59,47 @@ class JdbcRelationships implements RelationshipSource {
   }
 
   @Override
+  public List<Link> linksOfPractitioner(UUID patientId, UUID practitionerId, Instant at) {
+    List<Link> out = new ArrayList<>();
+    if (patientId == null || practitionerId == null) {
+      return out;
+    }
+    // Each link to the practitioner itself, or to one of its roles or their organizations, with
+    // the role that reaches it (null when direct).
+    jdbc.sql(
+            """
+            select l.resource_id, l.kind, l.actor_id, l.timed,
+                   a.resource_id as via, coalesce(a.timed, false) as via_timed
+            from record_link l
+            left join record_affiliation a
+              on a.practitioner_id = :practitioner
+             and (l.actor_id = a.resource_id or l.actor_id = a.organization_id)
+            where l.patient_id = :patient
+              and (l.actor_id = :practitioner or a.resource_id is not null)
+            """)
+        .param("practitioner", practitionerId)
+        .param("patient", patientId)
+        .query(
+            (rs, n) -> {
+              UUID resource = rs.getObject("resource_id", UUID.class);
+              String kind = rs.getString("kind");
+              UUID via = rs.getObject("via", UUID.class);
+              boolean reached =
+                  via == null
+                      || !rs.getBoolean("via_timed")
+                      || holds(via, null, practitionerId, at);
+              if (reached
+                  && (!rs.getBoolean("timed")
+                      || holds(resource, kind, rs.getObject("actor_id", UUID.class), at))) {
+                out.add(new Link(kind(kind), resource));
+              }
+              return null;
+            })
+        .list();
+    return out;
+  }
+
+  @Override
   public List<Link> linksOf(UUID patientId, Set<UUID> actorIds, Instant at) {
     List<Link> out = new ArrayList<>();
     if (patientId == null || actorIds.isEmpty()) {

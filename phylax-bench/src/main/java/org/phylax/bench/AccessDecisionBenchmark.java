@@ -1,0 +1,225 @@
+package org.phylax.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.phylax.access.AccessAction;
+import org.phylax.access.AccessPolicy;
+import org.phylax.access.AccessRequest;
+import org.phylax.access.Decision;
+import org.phylax.access.Permit;
+import org.phylax.access.Subject;
+import org.phylax.access.SystemAccess;
+import org.phylax.identity.Account;
+import org.phylax.identity.AccountStatus;
+import org.phylax.identity.Role;
+import org.phylax.platform.PhylaxServer;
+import org.phylax.platform.PhylaxSettings;
+import org.phylax.records.RecordStore;
+
+/**
+ * {@link AccessPolicy#decide} on the real server and its embedded PostgreSQL, as a request pays for
+ * it: no cache, every decision reads the relationships. A physician with 50 relationships (20 as
+ * general practitioner through a PractitionerRole, 20 care teams with periods, which need the team
+ * decrypted, 10 consents permitting them) among 2,000 patients, where 500 other practitioners have
+ * relationships of their own. Sample time, so JMH prints p99.
+ *
+ * <p>Run: {@code java -cp "phylax-bench/target/classes:$(cat phylax-bench/target/classpath.txt)"
+ * org.openjdk.jmh.Main AccessDecision}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(1)
+public class AccessDecisionBenchmark {
+
+  private Path dir;
+  private PhylaxServer server;
+  private AccessPolicy policy;
+  private Subject physician;
+  private final List<UUID> related = new ArrayList<>();
+  private final List<UUID> teamOnly = new ArrayList<>();
+  private final List<UUID> unrelated = new ArrayList<>();
+
+  @Setup
+  public void start() throws IOException {
+    System.setProperty("phylax.audit.checkpoint-poll", "1h");
+    dir = Files.createTempDirectory("phylax-access-bench");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    server =
+        PhylaxServer.start(
+            PhylaxSettings.of(
+                Map.of(
+                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
+                    "PHYLAX_PORT", Integer.toString(port)),
+                PhylaxSettings.Profile.DEV));
+    RecordStore store = server.context().getBean(RecordStore.class);
+    Permit system = server.context().getBean(SystemAccess.class).forTask("bench");
+    policy = server.context().getBean(AccessPolicy.class);
+
+    UUID clinic = store.create(system, new Organization().setName("Bench Clinic")).id();
+    UUID me = practitioner(store, system);
+    UUID myRole = store.create(system, role(me, clinic)).id();
+    List<UUID> others = new ArrayList<>();
+    List<Resource> batch = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      UUID other = practitioner(store, system);
+      others.add(other);
+      batch.add(role(other, clinic));
+    }
+    store.createAll(system, batch);
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    for (int i = 0; i < 2_000; i++) {
+      Patient p = new Patient();
+      p.addName().setFamily("Bench" + i).addGiven("Synthia");
+      p.addGeneralPractitioner(
+          new Reference(
+              i < 20
+                  ? "PractitionerRole/" + myRole
+                  : "Practitioner/" + others.get(rnd.nextInt(others.size()))));
+      UUID patient = store.create(system, p).id();
+      List<Resource> around = new ArrayList<>();
+      if (i < 20) {
+        related.add(patient);
+      } else if (i < 40) {
+        around.add(team(patient, me));
+        related.add(patient);
+        teamOnly.add(patient);
+      } else if (i < 50) {
+        around.add(consent(patient, me));
+        related.add(patient);
+      } else {
+        unrelated.add(patient);
+        around.add(team(patient, others.get(rnd.nextInt(others.size()))));
+      }
+      if (!around.isEmpty()) {
+        store.createAll(system, around);
+      }
+    }
+    Instant now = Instant.now();
+    physician =
+        Subject.user(
+            new Account(
+                UUID.randomUUID(),
+                "bench-physician",
+                null,
+                Set.of(Role.PHYSICIAN),
+                me,
+                null,
+                AccountStatus.ACTIVE,
+                null,
+                true,
+                1,
+                now,
+                "bench",
+                now,
+                "bench"),
+            now);
+    for (UUID p : related) {
+      if (!decide(p).isPermitted()) {
+        throw new IllegalStateException("set-up error: a related patient is refused");
+      }
+    }
+  }
+
+  @TearDown
+  public void stop() throws IOException {
+    server.close();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** A patient of the physician's 50, any kind of link. */
+  @Benchmark
+  public Decision permitRelated() {
+    return decide(related.get(ThreadLocalRandom.current().nextInt(related.size())));
+  }
+
+  /** A patient linked only by a care team with a period: the team is decrypted to check it. */
+  @Benchmark
+  public Decision permitTimedCareTeam() {
+    return decide(teamOnly.get(ThreadLocalRandom.current().nextInt(teamOnly.size())));
+  }
+
+  /** Someone else's patient: every rule is tried before the refusal. */
+  @Benchmark
+  public Decision denyUnrelated() {
+    return decide(unrelated.get(ThreadLocalRandom.current().nextInt(unrelated.size())));
+  }
+
+  private Decision decide(UUID patient) {
+    return policy.decide(
+        AccessRequest.of(physician, AccessAction.READ, "Observation").patient(patient).build());
+  }
+
+  private static UUID practitioner(RecordStore store, Permit system) {
+    Practitioner p = new Practitioner();
+    p.addName().setFamily("Benchwright");
+    return store.create(system, p).id();
+  }
+
+  private static PractitionerRole role(UUID practitioner, UUID organization) {
+    PractitionerRole r = new PractitionerRole();
+    r.setActive(true)
+        .setPractitioner(new Reference("Practitioner/" + practitioner))
+        .setOrganization(new Reference("Organization/" + organization));
+    return r;
+  }
+
+  private static CareTeam team(UUID patient, UUID member) {
+    CareTeam t = new CareTeam();
+    t.setStatus(CareTeam.CareTeamStatus.ACTIVE)
+        .setSubject(new Reference("Patient/" + patient))
+        .setPeriod(new Period().setStart(Date.from(Instant.now().minusSeconds(86_400L * 30))));
+    t.addParticipant().setMember(new Reference("Practitioner/" + member));
+    return t;
+  }
+
+  private static Consent consent(UUID patient, UUID actor) {
+    Consent c = new Consent();
+    c.setStatus(Consent.ConsentState.ACTIVE).setPatient(new Reference("Patient/" + patient));
+    c.getProvision()
+        .setType(Consent.ConsentProvisionType.PERMIT)
+        .addActor()
+        .setReference(new Reference("Practitioner/" + actor));
+    return c;
+  }
+}
