@@ -122,6 +122,11 @@ class BreakGlassHttpIntegrationTests {
                 patient))
         .isEqualTo(1);
 
+    // The opening is a high-severity alert at once.
+    HttpResponse<String> alerts = get("/api/alerts", compliance);
+    assertThat(alerts.statusCode()).as(alerts.body()).isEqualTo(200);
+    assertThat(alerts.body()).contains(id).contains("BREAK_GLASS").contains("HIGH");
+
     // A physician may not read the queue; the compliance officer sees the grant with its reason.
     assertThat(get("/api/access/break-glass/reviews", physician).statusCode()).isEqualTo(403);
     HttpResponse<String> queue = get("/api/access/break-glass/reviews", compliance);
