@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.phylax.cli.CliRun;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.internal.EmbeddedPostgres;
 
 /**
  * {@code ./phylax serve}'s first administrator and {@code ./phylax users …}, as an operator meets
- * them: real processes beside a running server, on one database.
+ * them: the server as a real process, the users commands beside it on one database (in this JVM, as
+ * {@link CliRun}s, except where the process's environment is the point).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UsersCommandIntegrationTests {
@@ -78,8 +80,18 @@ class UsersCommandIntegrationTests {
 
   private record Run(int status, String out, String err) {}
 
-  private static Run phylax(String stdin, String... args) throws Exception {
-    try (PhylaxProcess p = PhylaxProcess.startWithInput(dir.resolve("work"), env, stdin, args)) {
+  /** A users command in this JVM, beside the server's process (see {@link CliRun}). */
+  private static Run phylax(String stdin, String... args) {
+    CliRun run = CliRun.runWithInput(env, stdin, args);
+    return new Run(run.status(), run.out(), run.err());
+  }
+
+  /**
+   * A users command as its own process: for settings that reach Spring from the operating system's
+   * environment, which an in-process run cannot set.
+   */
+  private static Run phylaxProcess(String... args) throws Exception {
+    try (PhylaxProcess p = PhylaxProcess.start(dir.resolve("work"), env, args)) {
       int status = p.exitStatus(Duration.ofSeconds(120));
       return new Run(status, p.stdout(), p.stderr());
     }
@@ -294,7 +306,7 @@ class UsersCommandIntegrationTests {
     env.put("PHYLAX_IDENTITY_LOCKOUT_WINDOW", "0s");
     Run badSetting;
     try {
-      badSetting = phylax(null, "users", "list");
+      badSetting = phylaxProcess("users", "list");
     } finally {
       env.remove("PHYLAX_IDENTITY_LOCKOUT_WINDOW");
     }
