@@ -88,10 +88,10 @@ class UsersCommandIntegrationTests {
 
   /**
    * A users command as its own process: for settings that reach Spring from the operating system's
-   * environment, which an in-process run cannot set.
+   * environment, which an in-process run cannot set, and for the process's own standard input.
    */
-  private static Run phylaxProcess(String... args) throws Exception {
-    try (PhylaxProcess p = PhylaxProcess.start(dir.resolve("work"), env, args)) {
+  private static Run phylaxProcess(String stdin, String... args) throws Exception {
+    try (PhylaxProcess p = PhylaxProcess.startWithInput(dir.resolve("work"), env, stdin, args)) {
       int status = p.exitStatus(Duration.ofSeconds(120));
       return new Run(status, p.stdout(), p.stderr());
     }
@@ -277,6 +277,9 @@ class UsersCommandIntegrationTests {
     Run weak =
         phylax("password1234\n", "users", "add", name, "--role", "billing", "--password-stdin");
     Run noStdin = phylax(null, "users", "add", name, "--role", "billing");
+    // The process's own standard input, closed without a line (ended before Phylax starts).
+    Run emptyStdin =
+        phylaxProcess("", "users", "add", name, "--role", "billing", "--password-stdin");
     Run bothLinks =
         phylax(
             "cobalt-harbor-willow-29\n",
@@ -306,7 +309,7 @@ class UsersCommandIntegrationTests {
     env.put("PHYLAX_IDENTITY_LOCKOUT_WINDOW", "0s");
     Run badSetting;
     try {
-      badSetting = phylaxProcess("users", "list");
+      badSetting = phylaxProcess(null, "users", "list");
     } finally {
       env.remove("PHYLAX_IDENTITY_LOCKOUT_WINDOW");
     }
@@ -317,6 +320,7 @@ class UsersCommandIntegrationTests {
                 duplicate,
                 weak,
                 noStdin,
+                emptyStdin,
                 bothLinks,
                 badId,
                 missing,
@@ -338,6 +342,7 @@ class UsersCommandIntegrationTests {
         .isEqualTo(
             "phylax: users add: password refused: it is a commonly used password (or one with digits or symbols added)\n");
     assertThat(noStdin.err()).contains("--password-stdin is required");
+    assertThat(emptyStdin.err()).isEqualTo("phylax: users add: no password on standard input\n");
     assertThat(bothLinks.err()).contains("mutually exclusive");
     assertThat(badId.err())
         .isEqualTo("phylax: users add: --practitioner: 'dr-7' is not a resource id (a UUID)\n");
