@@ -1,5 +1,6 @@
 package org.phylax.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -55,7 +56,21 @@ public final class PhylaxCli implements Runnable {
   /** Runs {@code args} and returns the exit status; never throws, never prints a stack trace. */
   public static int execute(
       String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new PhylaxCli(), new Factory(environment, out));
+    return execute(args, environment, System.in, out, err);
+  }
+
+  /**
+   * As {@link #execute(String[], Map, PrintStream, PrintStream)}, with {@code in} as the standard
+   * input that commands read ({@code users add --password-stdin}). It is a parameter rather than
+   * {@code System.in} so that tests can run commands in their own JVM without swapping a global.
+   */
+  public static int execute(
+      String[] args,
+      Map<String, String> environment,
+      InputStream in,
+      PrintStream out,
+      PrintStream err) {
+    CommandLine cli = new CommandLine(new PhylaxCli(), new Factory(environment, in, out));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setParameterExceptionHandler(
@@ -108,8 +123,8 @@ public final class PhylaxCli implements Runnable {
     return message.lines().findFirst().orElse("").strip();
   }
 
-  /** Gives commands the environment and output stream they should use. */
-  private record Factory(Map<String, String> environment, PrintStream out)
+  /** Gives commands the environment, input and output streams they should use. */
+  private record Factory(Map<String, String> environment, InputStream in, PrintStream out)
       implements CommandLine.IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
@@ -122,6 +137,7 @@ public final class PhylaxCli implements Runnable {
       if (ToolCommand.class.isAssignableFrom(cls)) {
         ToolCommand command = (ToolCommand) cls.getDeclaredConstructor().newInstance();
         command.environment = environment;
+        command.stdin = in;
         command.out = out;
         return cls.cast(command);
       }

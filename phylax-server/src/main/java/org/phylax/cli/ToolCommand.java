@@ -1,5 +1,6 @@
 package org.phylax.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.phylax.platform.PhylaxSettings;
 abstract class ToolCommand implements Callable<Integer> {
 
   Map<String, String> environment; // set by PhylaxCli's factory
+  InputStream stdin;
   PrintStream out;
 
   @Override

@@ -177,7 +177,7 @@ final class UsersCommand implements Runnable {
     private String readPassword() {
       try {
         BufferedReader in =
-            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
         String line = in.readLine();
         if (line == null || line.isEmpty()) {
           throw new UsageProblem("no password on standard input");

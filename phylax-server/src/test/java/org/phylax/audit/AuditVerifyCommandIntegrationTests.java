@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.phylax.cli.CliRun;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
@@ -39,17 +40,14 @@ class AuditVerifyCommandIntegrationTests {
     } finally {
       System.clearProperty("phylax.audit.checkpoint-poll");
     }
-    try (PhylaxProcess checkpoint =
-        PhylaxProcess.start(dir.resolve("w"), env, "audit", "checkpoint")) {
-      assertThat(checkpoint.exitStatus(Duration.ofSeconds(120))).as(checkpoint.stderr()).isZero();
-      assertThat(checkpoint.stdout())
-          .containsPattern("checkpoint at 12 events signed by key [0-9a-f]{8}");
-    }
-    try (PhylaxProcess intact = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
-      assertThat(intact.exitStatus(Duration.ofSeconds(120))).as(intact.stderr()).isZero();
-      assertThat(intact.stdout())
-          .containsPattern("12 events, chain intact, last checkpoint 12 signed by key [0-9a-f]{8}");
-    }
+    CliRun checkpoint = CliRun.run(env, "audit", "checkpoint");
+    assertThat(checkpoint.status()).as(checkpoint.err()).isZero();
+    assertThat(checkpoint.out())
+        .containsPattern("checkpoint at 12 events signed by key [0-9a-f]{8}");
+    CliRun intact = CliRun.run(env, "audit", "verify");
+    assertThat(intact.status()).as(intact.err()).isZero();
+    assertThat(intact.out())
+        .containsPattern("12 events, chain intact, last checkpoint 12 signed by key [0-9a-f]{8}");
 
     try (PhylaxServer phylax =
         PhylaxServer.start(PhylaxSettings.of(env, PhylaxSettings.Profile.PROD))) {
@@ -57,6 +55,7 @@ class AuditVerifyCommandIntegrationTests {
           phylax.context().getBean(JdbcTemplate.class),
           "update audit_event set outcome = 'PERMIT' where seq = 7");
     }
+    // A real process here: the exit status a cron job or script checks is the point.
     try (PhylaxProcess broken = PhylaxProcess.start(dir.resolve("w"), env, "audit", "verify")) {
       assertThat(broken.exitStatus(Duration.ofSeconds(120))).isEqualTo(1);
       assertThat(broken.stdout())

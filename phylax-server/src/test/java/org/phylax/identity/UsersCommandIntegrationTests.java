@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.phylax.cli.CliRun;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.internal.EmbeddedPostgres;
 
 /**
  * {@code ./phylax serve}'s first administrator and {@code ./phylax users …}, as an operator meets
- * them: real processes beside a running server, on one database.
+ * them: the server as a real process, the users commands beside it on one database (in this JVM, as
+ * {@link CliRun}s, except where the process's environment is the point).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UsersCommandIntegrationTests {
@@ -78,7 +80,17 @@ class UsersCommandIntegrationTests {
 
   private record Run(int status, String out, String err) {}
 
-  private static Run phylax(String stdin, String... args) throws Exception {
+  /** A users command in this JVM, beside the server's process (see {@link CliRun}). */
+  private static Run phylax(String stdin, String... args) {
+    CliRun run = CliRun.runWithInput(env, stdin, args);
+    return new Run(run.status(), run.out(), run.err());
+  }
+
+  /**
+   * A users command as its own process: for settings that reach Spring from the operating system's
+   * environment, which an in-process run cannot set, and for the process's own standard input.
+   */
+  private static Run phylaxProcess(String stdin, String... args) throws Exception {
     try (PhylaxProcess p = PhylaxProcess.startWithInput(dir.resolve("work"), env, stdin, args)) {
       int status = p.exitStatus(Duration.ofSeconds(120));
       return new Run(status, p.stdout(), p.stderr());
@@ -265,6 +277,9 @@ class UsersCommandIntegrationTests {
     Run weak =
         phylax("password1234\n", "users", "add", name, "--role", "billing", "--password-stdin");
     Run noStdin = phylax(null, "users", "add", name, "--role", "billing");
+    // The process's own standard input, closed without a line (ended before Phylax starts).
+    Run emptyStdin =
+        phylaxProcess("", "users", "add", name, "--role", "billing", "--password-stdin");
     Run bothLinks =
         phylax(
             "cobalt-harbor-willow-29\n",
@@ -294,7 +309,7 @@ class UsersCommandIntegrationTests {
     env.put("PHYLAX_IDENTITY_LOCKOUT_WINDOW", "0s");
     Run badSetting;
     try {
-      badSetting = phylax(null, "users", "list");
+      badSetting = phylaxProcess(null, "users", "list");
     } finally {
       env.remove("PHYLAX_IDENTITY_LOCKOUT_WINDOW");
     }
@@ -305,6 +320,7 @@ class UsersCommandIntegrationTests {
                 duplicate,
                 weak,
                 noStdin,
+                emptyStdin,
                 bothLinks,
                 badId,
                 missing,
@@ -326,6 +342,7 @@ class UsersCommandIntegrationTests {
         .isEqualTo(
             "phylax: users add: password refused: it is a commonly used password (or one with digits or symbols added)\n");
     assertThat(noStdin.err()).contains("--password-stdin is required");
+    assertThat(emptyStdin.err()).isEqualTo("phylax: users add: no password on standard input\n");
     assertThat(bothLinks.err()).contains("mutually exclusive");
     assertThat(badId.err())
         .isEqualTo("phylax: users add: --practitioner: 'dr-7' is not a resource id (a UUID)\n");

@@ -3,7 +3,6 @@ package org.phylax.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phylax.access.SystemAccess;
+import org.phylax.cli.CliRun;
 import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.platform.PhylaxSettings;
@@ -75,12 +75,10 @@ class KeyRotationWorkflowIntegrationTests {
     }
   }
 
-  private String cli(Map<String, String> env, String... args) throws Exception {
-    try (PhylaxProcess p = PhylaxProcess.start(dir.resolve("work"), env, args)) {
-      int status = p.exitStatus(Duration.ofSeconds(120));
-      assertThat(status).as("%s: %s", String.join(" ", args), p.stderr()).isZero();
-      return p.stdout();
-    }
+  private String cli(Map<String, String> env, String... args) {
+    CliRun run = CliRun.run(env, args);
+    assertThat(run.status()).as("%s: %s", String.join(" ", args), run.err()).isZero();
+    return run.out();
   }
 
   private static String group(String regex, String text) {

@@ -13,9 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.phylax.cli.CliRun;
 import org.phylax.platform.PhylaxProcess;
 
-/** {@code ./phylax keys …} and the master-key rules, as an operator meets them: as processes. */
+/**
+ * {@code ./phylax keys …} and the master-key rules, as an operator meets them: the commands in this
+ * JVM ({@link CliRun}), one refusal and the running server as real processes.
+ */
 class KeysCommandIntegrationTests {
 
   private static final Pattern KEYRING = Pattern.compile("keyring\\s+([0-9a-f-]{36})");
@@ -35,7 +39,14 @@ class KeysCommandIntegrationTests {
 
   private record Run(int status, String out, String err) {}
 
-  private Run phylax(Map<String, String> env, String... args) throws Exception {
+  /** A keys command in this JVM (see {@link CliRun}). */
+  private Run phylax(Map<String, String> env, String... args) {
+    CliRun run = CliRun.run(env, args);
+    return new Run(run.status(), run.out(), run.err());
+  }
+
+  /** A keys command as a real process, for its exit status as a script sees it. */
+  private Run phylaxProcess(Map<String, String> env, String... args) throws Exception {
     try (PhylaxProcess p = PhylaxProcess.start(dir.resolve("work"), env, args)) {
       int status = p.exitStatus(Duration.ofSeconds(120));
       return new Run(status, p.stdout(), p.stderr());
@@ -85,7 +96,7 @@ class KeysCommandIntegrationTests {
             env("PHYLAX_PROFILE", "dev", "PHYLAX_MASTER_KEY", PhylaxProcess.newMasterKey()),
             "keys",
             "status");
-    Run noKey = phylax(env("PHYLAX_PROFILE", "prod"), "keys", "status");
+    Run noKey = phylaxProcess(env("PHYLAX_PROFILE", "prod"), "keys", "status");
 
     assertThat(devKeyInProd.status()).isEqualTo(2);
     assertThat(devKeyInProd.err().lines())

@@ -45,6 +45,10 @@ public final class PhylaxProcess implements AutoCloseable {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xshare:auto");
+      // The client compiler only: a child lives for seconds, and C2's compile threads compete
+      // with its start-up on a 2-core machine (~25% of a command's wall time). Which JIT runs
+      // changes no behaviour. (AppCDS would save more but cannot archive target/classes.)
+      command.add("-XX:TieredStopAtLevel=1");
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add("org.phylax.cli.PhylaxCli");
