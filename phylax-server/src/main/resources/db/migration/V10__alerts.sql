@@ -29,11 +29,15 @@ create table alert (
 );
 create index alert_status on alert (status, seq);
 
--- An alert is never deleted, and the only change it ever sees is its acknowledgement, once: the
--- trigger refuses any other update, and phylax_app is refused DELETE and TRUNCATE by privilege.
+-- An alert is never deleted, and the only change it ever sees is its acknowledgement, once (and
+-- its note's re-encryption under a new key): the trigger refuses any other update, and
+-- phylax_app is refused DELETE and TRUNCATE by privilege.
 create function alert_acknowledge_only() returns trigger language plpgsql as $$
 begin
-    if old.status <> 'OPEN' or new.status <> 'ACKNOWLEDGED'
+    -- (an acknowledged alert's note may be rewritten as such: re-encryption under a new key)
+    if (old.status <> 'OPEN' and (new.status, new.acknowledged_by, new.acknowledged_at)
+            is distinct from (old.status, old.acknowledged_by, old.acknowledged_at))
+        or new.status <> 'ACKNOWLEDGED'
         or (new.seq, new.id, new.created_at, new.raised_at, new.severity, new.kind,
             new.account_id, new.actor, new.roles, new.patient_id, new.resource_type, new.action,
             new.rule, new.grant_id, new.grant_expires_at, new.overrides_consent_denial,

@@ -20,18 +20,22 @@ create table access_grant (
 create index access_grant_active on access_grant (account_id, patient_id, expires_at);
 create index access_grant_unreviewed on access_grant (created_at) where verdict is null;
 
--- A grant is opened once and reviewed once: nothing but the review may change, and only from
--- unreviewed to reviewed; no grant is ever deleted.
+-- A grant is opened once and reviewed once, and never deleted: who, whose record, when and for
+-- how long never change; the verdict, reviewer and time are set once. The ciphertexts (reason,
+-- note) may be rewritten, which is what re-encryption under a new key does.
 create function access_grant_guard() returns trigger language plpgsql as $$
 begin
     if tg_op = 'DELETE' then
         raise exception 'access grants are never deleted';
     end if;
-    if old.verdict is not null
-       or new.id <> old.id or new.account_id <> old.account_id or new.patient_id <> old.patient_id
-       or new.reason <> old.reason or new.key_id <> old.key_id
-       or new.created_at <> old.created_at or new.expires_at <> old.expires_at
-       or new.overrides_consent <> old.overrides_consent then
+    if (new.id, new.account_id, new.patient_id, new.created_at, new.expires_at,
+        new.overrides_consent)
+       is distinct from
+       (old.id, old.account_id, old.patient_id, old.created_at, old.expires_at,
+        old.overrides_consent)
+       or (old.verdict is not null
+           and (new.verdict, new.reviewed_by, new.reviewed_at)
+               is distinct from (old.verdict, old.reviewed_by, old.reviewed_at)) then
         raise exception 'an access grant changes only by its one review';
     end if;
     return new;

@@ -24,7 +24,7 @@ import org.phylax.crypto.FieldContext;
 import org.phylax.identity.ClientInfo;
 import org.phylax.identity.Role;
 import org.phylax.keys.DataKeys;
-import org.phylax.keys.KeyUsage;
+import org.phylax.keys.SealedValues;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
@@ -38,7 +38,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transaction that stores it, so a grant the audit log does not know of is never committed.
  */
 @Component
-class JdbcBreakGlass implements BreakGlass, KeyUsage {
+class JdbcBreakGlass implements BreakGlass, SealedValues {
 
   private static final String COLUMNS =
       "id, account_id, patient_id, reason, created_at, expires_at, overrides_consent, verdict,"
@@ -280,6 +280,56 @@ class JdbcBreakGlass implements BreakGlass, KeyUsage {
         .query((rs, n) -> counts.put((int) rs.getLong("k"), rs.getLong("n")))
         .list();
     return counts;
+  }
+
+  @Override
+  public String description() {
+    return "break-glass reasons and review notes";
+  }
+
+  @Override
+  public long remaining() {
+    long primary = Integer.toUnsignedLong(keys.fieldCipher().primaryKeyId());
+    return jdbc.sql(
+            "select count(*) + count(*) filter (where note_key_id is not null and note_key_id <> ?)"
+                + " - count(*) filter (where key_id = ?) from access_grant")
+        .params(primary, primary)
+        .query(Long.class)
+        .single();
+  }
+
+  @Override
+  public long reencrypt() {
+    long primary = Integer.toUnsignedLong(keys.fieldCipher().primaryKeyId());
+    List<UUID> ids =
+        jdbc.sql(
+                "select id from access_grant where key_id <> ?"
+                    + " or (note_key_id is not null and note_key_id <> ?)")
+            .params(primary, primary)
+            .query(UUID.class)
+            .list();
+    long done = 0;
+    for (UUID id : ids) {
+      Long n =
+          tx.execute(
+              status -> {
+                Grant g =
+                    jdbc.sql("select " + COLUMNS + " from access_grant where id = ? for update")
+                        .param(id)
+                        .query(this::grant)
+                        .single();
+                byte[] reason = seal(g.reason(), id, "reason");
+                byte[] note = g.note().map(text -> seal(text, id, "note")).orElse(null);
+                jdbc.sql(
+                        "update access_grant set reason = ?, key_id = ?, note = ?, note_key_id = ?"
+                            + " where id = ?")
+                    .params(reason, keyIdOf(reason), note, note == null ? null : keyIdOf(note), id)
+                    .update();
+                return note == null ? 1L : 2L;
+              });
+      done += n == null ? 0 : n;
+    }
+    return done;
   }
 
   private void requireComplianceOfficer(Subject subject, ClientInfo client, String what) {

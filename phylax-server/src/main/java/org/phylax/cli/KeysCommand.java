@@ -6,6 +6,7 @@ import org.phylax.crypto.KeyEncryptionKey;
 import org.phylax.identity.AccountSecrets;
 import org.phylax.keys.KeyAdministration;
 import org.phylax.keys.MasterKeyText;
+import org.phylax.keys.SealedValues;
 import org.phylax.platform.ConfigurationProblem;
 import org.phylax.platform.PhylaxServer;
 import org.phylax.records.Reencryption;
@@ -155,6 +156,13 @@ final class KeysCommand implements Runnable {
         out.println(
             accountValues + " account values (display names, TOTP secrets) under older keys");
         out.println("re-encrypted " + accounts.reencrypt() + " account values");
+      }
+      for (SealedValues sealed : phylax.context().getBeansOfType(SealedValues.class).values()) {
+        long waiting = sealed.remaining();
+        if (waiting > 0) {
+          out.println(waiting + " " + sealed.description() + " under older keys");
+          out.println("re-encrypted " + sealed.reencrypt() + " " + sealed.description());
+        }
       }
       out.println("done: every value is under primary key " + keys.status().keys().get(0).id());
       return 0;

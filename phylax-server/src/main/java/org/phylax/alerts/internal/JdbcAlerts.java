@@ -20,8 +20,10 @@ import org.phylax.alerts.Alert;
 import org.phylax.alerts.AlertAlreadyAcknowledgedException;
 import org.phylax.alerts.AlertNotFoundException;
 import org.phylax.alerts.Alerts;
+import org.phylax.crypto.FieldCipher;
 import org.phylax.crypto.FieldContext;
 import org.phylax.keys.DataKeys;
+import org.phylax.keys.SealedValues;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -32,7 +34,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * that sequence number. The acknowledgement note is encrypted: an officer may well write a name.
  */
 @Component
-class JdbcAlerts implements Alerts {
+class JdbcAlerts implements Alerts, SealedValues {
 
   private static final String COLUMNS =
       "seq, id, created_at, severity, kind, account_id, actor, roles, patient_id, resource_type,"
@@ -158,6 +160,58 @@ class JdbcAlerts implements Alerts {
               .update();
           return find(alertId).orElseThrow();
         });
+  }
+
+  @Override
+  public String description() {
+    return "alert acknowledgement notes";
+  }
+
+  @Override
+  public java.util.Map<Integer, Long> valuesPerKey() {
+    java.util.Map<Integer, Long> counts = new java.util.HashMap<>();
+    jdbc.sql("select note from alert where note is not null")
+        .query((rs, n) -> counts.merge(FieldCipher.keyIdOf(rs.getBytes(1)), 1L, Long::sum))
+        .list();
+    return counts;
+  }
+
+  @Override
+  public long remaining() {
+    int primary = keys.fieldCipher().primaryKeyId();
+    return valuesPerKey().entrySet().stream()
+        .filter(e -> e.getKey() != primary)
+        .mapToLong(java.util.Map.Entry::getValue)
+        .sum();
+  }
+
+  @Override
+  public long reencrypt() {
+    int primary = keys.fieldCipher().primaryKeyId();
+    List<UUID> ids = new java.util.ArrayList<>();
+    jdbc.sql("select id, note from alert where note is not null")
+        .query(
+            (rs, n) -> {
+              if (FieldCipher.keyIdOf(rs.getBytes("note")) != primary) {
+                ids.add(rs.getObject("id", UUID.class));
+              }
+              return null;
+            })
+        .list();
+    for (UUID id : ids) {
+      tx.executeWithoutResult(
+          s -> {
+            byte[] sealed =
+                jdbc.sql("select note from alert where id = ? for update")
+                    .param(id)
+                    .query(byte[].class)
+                    .single();
+            FieldCipher cipher = keys.fieldCipher();
+            byte[] again = cipher.encrypt(cipher.decrypt(sealed, place(id)), place(id));
+            jdbc.sql("update alert set note = ? where id = ?").params(again, id).update();
+          });
+    }
+    return ids.size();
   }
 
   private static FieldContext place(UUID alertId) {
