@@ -7,14 +7,16 @@ import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.Permit;
 
 /**
- * Stores FHIR R4 resources (Patient and the clinical types of {@link SearchParameter}), keeping
+ * Stores FHIR R4 resources (Patient and the types listed in {@link SearchParameter.ClinicalTypes},
+ * {@link SearchParameter.CompartmentTypes} and {@link SearchParameter.DirectoryTypes}), keeping
  * every version. Each method takes the {@link Permit} that allowed the caller to act on the
  * resource's patient, and refuses with {@link NotPermittedException} when the permit covers another
  * patient; nothing is decrypted before that check.
  *
  * <p>Resources are identified by surrogate UUIDs the store assigns. A clinical resource belongs to
- * the patient its {@code subject} (or {@code patient}) reference names, which must be an existing
- * {@code Patient/<uuid>}. Deletes are soft: a deleted resource answers {@link
+ * the patient its {@code subject} (or {@code patient}, {@code beneficiary} …; docs/records.md has
+ * the element of each type) reference names, which must be an existing {@code Patient/<uuid>};
+ * directory types belong to no patient. Deletes are soft: a deleted resource answers {@link
  * RecordDeletedException} to {@code read}, drops out of search, and keeps its history.
  */
 public interface RecordStore {
@@ -75,6 +77,20 @@ public interface RecordStore {
    */
   List<StoredResource> search(
       Permit permit, String resourceType, SearchParameter parameter, String value);
+
+  /**
+   * Current, not deleted resources whose string {@code parameter} ({@link
+   * SearchParameter#isString}) matches {@code value} as FHIR's string search does: by {@link
+   * TextMatch#PREFIX} of a word, case- and accent-insensitive, or {@link TextMatch#EXACT}ly as
+   * written. Blind-index tokens of the names' prefixes narrow the rows; each candidate is decided
+   * after decryption. With a permit for one patient, only that patient's resources.
+   *
+   * @throws IllegalArgumentException when the parameter is not a string parameter of the type, or a
+   *     prefix is shorter than {@link TextMatch#MIN_PREFIX_LENGTH} (the message names the parameter
+   *     and the minimum, never the value)
+   */
+  List<StoredResource> searchText(
+      Permit permit, String resourceType, SearchParameter parameter, String value, TextMatch match);
 
   /**
    * Current, not deleted resources whose date {@code parameter} ({@link SearchParameter#BIRTHDATE}

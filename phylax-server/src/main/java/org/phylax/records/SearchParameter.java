@@ -8,9 +8,15 @@ import java.util.Set;
  * confirms each candidate against its decrypted value.
  */
 public enum SearchParameter {
-  /** Patient.identifier value (MRN, SSN …): separators removed, upper case. */
+  /**
+   * Patient.identifier value (MRN, SSN …): separators removed, upper case. Written {@code
+   * system|value}, {@code |value} (an identifier without system) or {@code value} (any system).
+   */
   IDENTIFIER("identifier", Kind.IDENTIFIER, Set.of("Patient")),
-  /** Patient.name.family, whole and word by word: case and diacritics folded. */
+  /**
+   * Patient.name.family, whole and word by word: case and diacritics folded. A string parameter:
+   * {@link RecordStore#searchText} finds it by prefix or exactly.
+   */
   FAMILY("family", Kind.NAME, Set.of("Patient")),
   /** Patient.name.given, each given name: case and diacritics folded. */
   GIVEN("given", Kind.NAME, Set.of("Patient")),
@@ -24,10 +30,67 @@ public enum SearchParameter {
   EMAIL("email", Kind.EMAIL, Set.of("Patient")),
   /** Patient.address.postalCode; a US ZIP+4 is also found by its five-digit ZIP. */
   ADDRESS_POSTALCODE("address-postalcode", Kind.IDENTIFIER, Set.of("Patient")),
-  /** The main code of a clinical resource: {@code system|code}, or {@code code} alone. */
-  CODE("code", Kind.CODE, ClinicalTypes.ALL),
-  /** The main date of a clinical resource (effective, onset, authored …), exact or as a range. */
-  DATE("date", Kind.DATE, ClinicalTypes.ALL);
+  /**
+   * The main code of a resource (docs/records.md lists the element of each type): {@code
+   * system|code}, {@code |code} (a coding without system) or {@code code} (any system).
+   */
+  CODE(
+      "code",
+      Kind.CODE,
+      Set.of(
+          "Encounter",
+          "Observation",
+          "Condition",
+          "AllergyIntolerance",
+          "MedicationRequest",
+          "MedicationStatement",
+          "MedicationAdministration",
+          "Procedure",
+          "Immunization",
+          "DiagnosticReport",
+          "DocumentReference",
+          "ImagingStudy",
+          "CarePlan",
+          "Goal",
+          "SupplyDelivery",
+          "CareTeam",
+          "Consent",
+          "Coverage",
+          "Claim",
+          "ExplanationOfBenefit",
+          "Appointment",
+          "Device",
+          "Medication")),
+  /**
+   * The main date of a resource (effective, onset, authored, created …; docs/records.md lists the
+   * element of each type), exact or as a range.
+   */
+  DATE(
+      "date",
+      Kind.DATE,
+      Set.of(
+          "Encounter",
+          "Observation",
+          "Condition",
+          "AllergyIntolerance",
+          "MedicationRequest",
+          "MedicationStatement",
+          "MedicationAdministration",
+          "Procedure",
+          "Immunization",
+          "DiagnosticReport",
+          "DocumentReference",
+          "ImagingStudy",
+          "CarePlan",
+          "Goal",
+          "SupplyDelivery",
+          "CareTeam",
+          "Consent",
+          "Coverage",
+          "Claim",
+          "ExplanationOfBenefit",
+          "Appointment",
+          "Provenance"));
 
   /** How values of a parameter are normalized. */
   public enum Kind {
@@ -67,39 +130,76 @@ public enum SearchParameter {
     return resourceTypes.contains(resourceType);
   }
 
-  /** The clinical resource types the store accepts besides Patient, searchable by code and date. */
+  /**
+   * Whether this is a FHIR string parameter searched by prefix or exactly with {@link
+   * RecordStore#searchText}: {@code family}, {@code given}, {@code name}.
+   */
+  public boolean isString() {
+    return kind == Kind.NAME;
+  }
+
+  /**
+   * The resource types of a patient's care, besides Patient: each belongs to the one patient its
+   * subject (or patient) element names, which must be a stored Patient.
+   */
   public static final class ClinicalTypes {
     public static final Set<String> ALL =
         Set.of(
+            "Encounter",
             "Observation",
             "Condition",
-            "Procedure",
-            "MedicationRequest",
-            "Immunization",
             "AllergyIntolerance",
-            "Encounter",
-            "DiagnosticReport");
+            "MedicationRequest",
+            "MedicationStatement",
+            "MedicationAdministration",
+            "Procedure",
+            "Immunization",
+            "DiagnosticReport",
+            "DocumentReference",
+            "ImagingStudy",
+            "CarePlan",
+            "Goal",
+            "SupplyDelivery");
 
     private ClinicalTypes() {}
   }
 
   /**
-   * Resource types of a patient's record that are not searched by code or date: who cares for the
-   * patient (CareTeam), what the patient agreed to (Consent) and their insurance (Coverage).
+   * Resource types of a patient's record that are about the care's administration rather than the
+   * care: who cares for the patient (CareTeam), what the patient agreed to (Consent), insurance and
+   * billing (Coverage, Claim, ExplanationOfBenefit), appointments, where a record came from
+   * (Provenance, whose patient is that of its targets) and devices (a Device without {@code
+   * patient} belongs to no patient).
    */
   public static final class CompartmentTypes {
-    public static final Set<String> ALL = Set.of("CareTeam", "Consent", "Coverage");
+    public static final Set<String> ALL =
+        Set.of(
+            "CareTeam",
+            "Consent",
+            "Coverage",
+            "Claim",
+            "ExplanationOfBenefit",
+            "Appointment",
+            "Provenance",
+            "Device");
 
     private CompartmentTypes() {}
   }
 
   /**
-   * Directory resource types: the workforce and places of the organization. They belong to no
-   * patient and hold no PHI.
+   * Directory and catalog resource types: the workforce, places, medicines and the workforce's
+   * schedules. They belong to no patient and hold no PHI.
    */
   public static final class DirectoryTypes {
     public static final Set<String> ALL =
-        Set.of("Practitioner", "PractitionerRole", "Organization", "Location");
+        Set.of(
+            "Practitioner",
+            "PractitionerRole",
+            "Organization",
+            "Location",
+            "Medication",
+            "Schedule",
+            "Slot");
 
     private DirectoryTypes() {}
   }

@@ -281,6 +281,123 @@ class RecordStoreIntegrationTests {
   }
 
   @Test
+  void searchTextWhenPrefixThenFindsWordStartsOfFamilyAndGivenCaseAndAccentInsensitive() {
+    UUID smith = store.create(system, patient("Eulalia", "Smith")).id();
+    UUID lower = store.create(system, patient("Tancred", "smith")).id();
+    UUID hyphen = store.create(system, patient("Ione", "Vasquez-Smithers")).id();
+    UUID given = store.create(system, patient("Smitha", "Harrow")).id();
+    UUID inside = store.create(system, patient("Perrin", "Goldsmith")).id();
+    UUID particle = store.create(system, patient("Ansel", "van der Berghe")).id();
+
+    assertThat(text(SearchParameter.FAMILY, "smi", TextMatch.PREFIX))
+        .containsExactlyInAnyOrder(smith, lower, hyphen);
+    assertThat(text(SearchParameter.FAMILY, "SMÍ", TextMatch.PREFIX))
+        .containsExactlyInAnyOrder(smith, lower, hyphen);
+    assertThat(text(SearchParameter.GIVEN, "smi", TextMatch.PREFIX)).containsExactly(given);
+    assertThat(text(SearchParameter.NAME, "Smi", TextMatch.PREFIX))
+        .containsExactlyInAnyOrder(smith, lower, hyphen, given);
+    assertThat(text(SearchParameter.NAME, "mit", TextMatch.PREFIX))
+        .doesNotContain(smith, lower, hyphen, given, inside);
+    assertThat(text(SearchParameter.FAMILY, "smithers", TextMatch.PREFIX)).containsExactly(hyphen);
+    assertThat(text(SearchParameter.FAMILY, "vasquez-smith", TextMatch.PREFIX))
+        .as("longer than the 8 characters of a prefix token: decided after decryption")
+        .containsExactly(hyphen);
+    assertThat(text(SearchParameter.FAMILY, "vasquez-smyth", TextMatch.PREFIX)).isEmpty();
+    assertThat(text(SearchParameter.FAMILY, "van der b", TextMatch.PREFIX))
+        .containsExactly(particle);
+    assertThat(text(SearchParameter.FAMILY, "der berg", TextMatch.PREFIX))
+        .containsExactly(particle);
+    assertThat(text(SearchParameter.FAMILY, "berg", TextMatch.PREFIX)).containsExactly(particle);
+    assertThat(ids(SearchParameter.FAMILY, "smi")).as("search keeps its exact meaning").isEmpty();
+  }
+
+  @Test
+  void searchTextWhenExactThenMatchesTheWholeValueAsWritten() {
+    UUID upper = store.create(system, patient("Oriel", "Dunmore")).id();
+    UUID lower = store.create(system, patient("Oriel", "dunmore")).id();
+    UUID accented = store.create(system, patient("Oriel", "Dünmore")).id();
+
+    assertThat(text(SearchParameter.FAMILY, "Dunmore", TextMatch.EXACT)).containsExactly(upper);
+    assertThat(text(SearchParameter.FAMILY, "dunmore", TextMatch.EXACT)).containsExactly(lower);
+    assertThat(text(SearchParameter.NAME, "Dünmore", TextMatch.EXACT)).containsExactly(accented);
+    assertThat(text(SearchParameter.FAMILY, "Dunmor", TextMatch.EXACT)).isEmpty();
+    assertThat(text(SearchParameter.GIVEN, "Oriel", TextMatch.EXACT))
+        .containsExactlyInAnyOrder(upper, lower, accented);
+    assertThat(text(SearchParameter.FAMILY, "dunm", TextMatch.PREFIX))
+        .containsExactlyInAnyOrder(upper, lower, accented);
+  }
+
+  @Test
+  void searchTextWhenPrefixShorterThanTheMinimumThenRefusedNamingParameterNotValue() {
+    assertThatThrownBy(() -> text(SearchParameter.FAMILY, "Sm", TextMatch.PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter family needs at least 3 characters for a prefix search");
+    assertThatThrownBy(() -> text(SearchParameter.NAME, " Ö ", TextMatch.PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter name needs at least 3 characters for a prefix search");
+    assertThatThrownBy(() -> text(SearchParameter.PHONE, "555", TextMatch.PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter phone is not a string parameter");
+    assertThatThrownBy(
+            () ->
+                store.searchText(
+                    system, "Observation", SearchParameter.FAMILY, "smi", TextMatch.PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter family does not apply to Observation");
+  }
+
+  @Test
+  void searchTextWhenUpdatedDeletedOrOtherPatientThenOnlyCurrentPermittedNamesMatch() {
+    StoredResource renamed = store.create(system, patient("Marisol", "Pemberthy"));
+    Patient changed = (Patient) renamed.resource();
+    changed.getNameFirstRep().setFamily("Quillfeather");
+    store.update(system, renamed.id(), 1, changed);
+    UUID deleted = store.create(system, patient("Marisol", "Pembrook")).id();
+    store.delete(system, "Patient", deleted);
+    UUID kept = store.create(system, patient("Marisol", "Pembury")).id();
+
+    assertThat(text(SearchParameter.FAMILY, "pemb", TextMatch.PREFIX)).containsExactly(kept);
+    assertThat(text(SearchParameter.FAMILY, "quill", TextMatch.PREFIX))
+        .containsExactly(renamed.id());
+    assertThat(
+            store
+                .searchText(
+                    TestPermits.clinicianOf(renamed.id()),
+                    "Patient",
+                    SearchParameter.GIVEN,
+                    "maris",
+                    TextMatch.PREFIX)
+                .stream()
+                .map(StoredResource::id))
+        .containsExactly(renamed.id());
+  }
+
+  @Test
+  void searchWhenTokenWithSystemBarValueThenSystemMustMatch() {
+    Patient p = patient("Gwendolen", "Astley");
+    p.getIdentifier().clear();
+    p.addIdentifier().setSystem("urn:phylax:mrn").setValue("mrn-5120-0098");
+    p.addIdentifier().setValue("LOCAL-77-310");
+    UUID id = store.create(system, p).id();
+    Observation noSystem = observation(id, "x", "2022-01-01");
+    noSystem.setCode(new CodeableConcept(new Coding(null, "local-4411", null)));
+    UUID obs = store.create(system, noSystem).id();
+
+    assertThat(ids(SearchParameter.IDENTIFIER, "urn:phylax:mrn|MRN 5120 0098")).containsExactly(id);
+    assertThat(ids(SearchParameter.IDENTIFIER, "mrn-5120-0098")).containsExactly(id);
+    assertThat(ids(SearchParameter.IDENTIFIER, "urn:other|mrn-5120-0098")).isEmpty();
+    assertThat(ids(SearchParameter.IDENTIFIER, "|mrn-5120-0098")).isEmpty();
+    assertThat(ids(SearchParameter.IDENTIFIER, "|local 77 310")).containsExactly(id);
+    assertThat(clinical("Observation", SearchParameter.CODE, "|local-4411")).containsExactly(obs);
+    assertThat(clinical("Observation", SearchParameter.CODE, "local-4411")).containsExactly(obs);
+    assertThat(clinical("Observation", SearchParameter.CODE, "http://loinc.org|local-4411"))
+        .isEmpty();
+    assertThatThrownBy(() -> ids(SearchParameter.IDENTIFIER, "urn:phylax:mrn|"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter identifier: a value is needed after the system");
+  }
+
+  @Test
   void permitWhenForAnotherPatientThenEveryOperationIsRefusedAndSearchSeesOnlyItsPatient() {
     UUID mine = store.create(system, patient("Wilhelmina", "Crabtree")).id();
     UUID theirs = store.create(system, patient("Wilhelmina", "Crabtree")).id();
@@ -355,6 +472,12 @@ class RecordStoreIntegrationTests {
 
   private List<UUID> ids(SearchParameter parameter, String value) {
     return store.search(system, "Patient", parameter, value).stream()
+        .map(StoredResource::id)
+        .toList();
+  }
+
+  private List<UUID> text(SearchParameter parameter, String value, TextMatch match) {
+    return store.searchText(system, "Patient", parameter, value, match).stream()
         .map(StoredResource::id)
         .toList();
   }

@@ -11,11 +11,22 @@ final class IndexEntry {
   private final SearchParameter parameter;
   private final String normalized;
   private final Integer year;
+  private final boolean prefix;
 
   IndexEntry(SearchParameter parameter, String normalized, Integer year) {
+    this(parameter, normalized, year, false);
+  }
+
+  IndexEntry(SearchParameter parameter, String normalized, Integer year, boolean prefix) {
     this.parameter = parameter;
     this.normalized = normalized;
     this.year = year;
+    this.prefix = prefix;
+  }
+
+  /** Whether this is a prefix of a name (kept under its own blind-index field), not a value. */
+  boolean prefix() {
+    return prefix;
   }
 
   SearchParameter parameter() {
@@ -34,6 +45,6 @@ final class IndexEntry {
 
   @Override
   public String toString() {
-    return "IndexEntry[" + parameter + ", value=***]";
+    return "IndexEntry[" + parameter + (prefix ? ":prefix" : "") + ", value=***]";
   }
 }

@@ -35,6 +35,7 @@ import org.phylax.records.RecordNotFoundException;
 import org.phylax.records.RecordStore;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
+import org.phylax.records.TextMatch;
 import org.phylax.records.VersionConflictException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -52,6 +53,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 class JdbcRecordStore implements RecordStore, KeyUsage {
 
   static final String BODY = "body";
+
+  /**
+   * Suffix of the blind-index field (and token-table param) of name prefixes, e.g. {@code
+   * Patient.family:prefix}: its own key, so a prefix token never equals a whole-value token.
+   */
+  static final String PREFIX = ":prefix";
 
   private static final String COLUMNS =
       "id, resource_type, version, patient_id, body, key_id, created_at, created_by, updated_at,"
@@ -100,19 +107,30 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           List<StoredResource> created = new ArrayList<>();
           List<Object[]> links = new ArrayList<>();
           List<Object[]> affiliations = new ArrayList<>();
+          List<Resource> copies = new ArrayList<>();
+          List<Compartments.Owner> owners = new ArrayList<>();
+          Set<UUID> targetIds = new HashSet<>();
           for (Resource given : resources) {
-            String type = ResourceIndexer.supportedType(given);
             Resource resource = given.copy();
+            Compartments.Owner owner = Compartments.ownerOf(resource);
+            copies.add(resource);
+            owners.add(owner);
+            owner.targets().forEach(t -> targetIds.add(t.id()));
+          }
+          Map<UUID, Stored> targets = lookup(targetIds);
+          for (int i = 0; i < copies.size(); i++) {
+            Resource resource = copies.get(i);
+            Compartments.Owner owner = owners.get(i);
+            String type = resource.fhirType();
             UUID id = UUID.randomUUID();
             UUID patientId;
             if (resource instanceof org.hl7.fhir.r4.model.Patient) {
               patientId = id;
-            } else if (ResourceIndexer.isDirectory(type)) {
-              patientId = null;
             } else {
-              ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(resource);
-              patientId = ref.patientId;
-              referenced.putIfAbsent(patientId, ref.field);
+              patientId = resolve(owner, targets);
+              if (owner.patientId() != null) {
+                referenced.putIfAbsent(owner.patientId(), owner.element());
+              }
             }
             check(permit, patientId, type, id);
             byte[] body = seal(cipher, resource, type, id, 1, now);
@@ -180,12 +198,17 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           }
           Resource copy = resource.copy();
           UUID patientId = current.patientId;
-          if (!"Patient".equals(type) && !ResourceIndexer.isDirectory(type)) {
-            ResourceIndexer.PatientReference ref = ResourceIndexer.patientOf(copy);
-            if (!ref.patientId.equals(patientId)) {
-              check(permit, ref.patientId, type, id);
-              requirePatientsExist(Map.of(ref.patientId, ref.field));
-              patientId = ref.patientId;
+          if (!"Patient".equals(type)) {
+            Compartments.Owner owner = Compartments.ownerOf(copy);
+            Set<UUID> targetIds = new HashSet<>();
+            owner.targets().forEach(t -> targetIds.add(t.id()));
+            UUID named = resolve(owner, lookup(targetIds));
+            if (!java.util.Objects.equals(named, patientId)) {
+              check(permit, named, type, id);
+              if (owner.patientId() != null) {
+                requirePatientsExist(Map.of(owner.patientId(), owner.element()));
+              }
+              patientId = named;
             }
           }
           Instant now = now();
@@ -372,6 +395,46 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   }
 
   @Override
+  public List<StoredResource> searchText(
+      Permit permit,
+      String resourceType,
+      SearchParameter parameter,
+      String value,
+      TextMatch match) {
+    requirePermit(permit);
+    requireApplies(parameter, resourceType);
+    if (match == null) {
+      throw new IllegalArgumentException("a string search needs a match (prefix or exact)");
+    }
+    String normalized = ResourceIndexer.normalizeText(parameter, value, match);
+    String field;
+    String key;
+    if (match == TextMatch.PREFIX) {
+      field = field(resourceType, parameter) + PREFIX;
+      key = ResourceIndexer.prefixKey(normalized);
+    } else {
+      // The exact-value token folds case and accents; the raw comparison follows decryption.
+      field = field(resourceType, parameter);
+      key = normalized;
+    }
+    byte[] token = keys.blindIndex().token(field, key);
+    List<Row> rows =
+        candidates(
+            permit,
+            resourceType,
+            "t.param = :param and t.token = :token",
+            Map.of("param", field, "token", token));
+    List<StoredResource> out = new ArrayList<>();
+    for (Row row : rows) {
+      StoredResource stored = decode(row);
+      if (ResourceIndexer.matchesText(stored.resource(), parameter, value, normalized, match)) {
+        out.add(stored);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public List<StoredResource> searchDateRange(
       Permit permit, String resourceType, SearchParameter parameter, LocalDate from, LocalDate to) {
     requirePermit(permit);
@@ -453,6 +516,57 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
         .orElseThrow(() -> notFound(resourceType, id));
   }
 
+  /** The type and patient of stored resources (deleted ones included), by id. */
+  private Map<UUID, Stored> lookup(Set<UUID> ids) {
+    Map<UUID, Stored> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    jdbc.sql("select id, resource_type, patient_id from record_resource where id = any(?)")
+        .param(ids.toArray(UUID[]::new))
+        .query(
+            (rs, n) ->
+                out.put(
+                    rs.getObject("id", UUID.class),
+                    new Stored(
+                        rs.getString("resource_type"), rs.getObject("patient_id", UUID.class))))
+        .list();
+    return out;
+  }
+
+  /**
+   * The patient a resource belongs to (null for none): the one its element names, or for a
+   * Provenance the patient its Patient target names and that of every stored resource it targets,
+   * which must all agree.
+   */
+  private static UUID resolve(Compartments.Owner owner, Map<UUID, Stored> stored) {
+    if (owner.targets().isEmpty()) {
+      return owner.patientId();
+    }
+    Set<UUID> patients = new java.util.LinkedHashSet<>();
+    if (owner.patientId() != null) {
+      patients.add(owner.patientId());
+    }
+    for (Compartments.Target target : owner.targets()) {
+      Stored found = stored.get(target.id());
+      if (found == null || !found.type.equals(target.type())) {
+        throw new IllegalArgumentException(
+            owner.element() + " references a resource the record store does not hold");
+      }
+      if (found.patientId != null) {
+        patients.add(found.patientId);
+      }
+    }
+    if (patients.size() > 1) {
+      throw new IllegalArgumentException(
+          owner.element() + " names resources of more than one Patient");
+    }
+    return patients.isEmpty() ? null : patients.iterator().next();
+  }
+
+  /** A stored resource's type and patient; ids only. */
+  private record Stored(String type, UUID patientId) {}
+
   private void requirePatientsExist(Map<UUID, String> referenced) {
     if (referenced.isEmpty()) {
       return;
@@ -505,7 +619,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   private void addTokens(
       BlindIndex index, UUID id, String type, Resource resource, List<Object[]> tokens) {
     for (IndexEntry entry : ResourceIndexer.entries(resource)) {
-      String field = field(type, entry.parameter());
+      String field = field(type, entry.parameter()) + (entry.prefix() ? PREFIX : "");
       tokens.add(
           new Object[] {
             id, field, index.token(field, entry.normalized()), entry.year(),

@@ -6,30 +6,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
-import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.ContactPoint;
-import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
-import org.hl7.fhir.r4.model.Immunization;
-import org.hl7.fhir.r4.model.MedicationRequest;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Period;
-import org.hl7.fhir.r4.model.Procedure;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.hl7.fhir.r4.model.Type;
 import org.phylax.crypto.Normalizers;
 import org.phylax.records.SearchParameter;
+import org.phylax.records.TextMatch;
 
 /**
  * What the store needs to know about a resource besides its body: which patient it belongs to and
@@ -41,100 +30,21 @@ final class ResourceIndexer {
   /** Phone numbers written without a country code are read as US numbers. */
   static final String PHONE_REGION = "US";
 
+  /**
+   * Prefix tokens stop at this many characters: a longer query is narrowed by its first 8
+   * characters and decided after decryption, and a longer name gets no more tokens than an 8-letter
+   * one (fewer rows, and the token count tells no length beyond 8).
+   */
+  static final int MAX_PREFIX = 8;
+
   private static final Pattern WORDS = Pattern.compile(" ");
   private static final Pattern ZIP_PLUS_4 = Pattern.compile("\\d{9}");
-  private static final Pattern UUID_TEXT =
-      Pattern.compile(
-          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private ResourceIndexer() {}
 
-  /** Throws when the store does not keep resources of this type. */
+  /** Throws when the store does not keep resources of this type (see {@link Compartments}). */
   static String supportedType(Resource resource) {
-    if (resource == null) {
-      throw new IllegalArgumentException("a resource is required");
-    }
-    String type = resource.fhirType();
-    if (!"Patient".equals(type)
-        && !SearchParameter.ClinicalTypes.ALL.contains(type)
-        && !SearchParameter.CompartmentTypes.ALL.contains(type)
-        && !SearchParameter.DirectoryTypes.ALL.contains(type)) {
-      throw new IllegalArgumentException("the record store does not keep " + type + " resources");
-    }
-    return type;
-  }
-
-  /** Whether resources of this type belong to no patient (Practitioner, Organization …). */
-  static boolean isDirectory(String type) {
-    return SearchParameter.DirectoryTypes.ALL.contains(type);
-  }
-
-  /**
-   * The patient of a clinical resource, from its subject or patient reference.
-   *
-   * @throws IllegalArgumentException naming the element when it is missing or is not a reference to
-   *     {@code Patient/<uuid>}
-   */
-  static PatientReference patientOf(Resource resource) {
-    String field;
-    Reference reference;
-    if (resource instanceof Immunization r) {
-      field = "Immunization.patient";
-      reference = r.getPatient();
-    } else if (resource instanceof AllergyIntolerance r) {
-      field = "AllergyIntolerance.patient";
-      reference = r.getPatient();
-    } else if (resource instanceof Observation r) {
-      field = "Observation.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof Condition r) {
-      field = "Condition.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof Procedure r) {
-      field = "Procedure.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof MedicationRequest r) {
-      field = "MedicationRequest.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof Encounter r) {
-      field = "Encounter.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof DiagnosticReport r) {
-      field = "DiagnosticReport.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof org.hl7.fhir.r4.model.CareTeam r) {
-      field = "CareTeam.subject";
-      reference = r.getSubject();
-    } else if (resource instanceof org.hl7.fhir.r4.model.Consent r) {
-      field = "Consent.patient";
-      reference = r.getPatient();
-    } else if (resource instanceof org.hl7.fhir.r4.model.Coverage r) {
-      field = "Coverage.beneficiary";
-      reference = r.getBeneficiary();
-    } else {
-      throw new IllegalArgumentException(
-          resource.fhirType() + " is not a clinical resource the record store keeps");
-    }
-    String text = reference == null ? null : reference.getReference();
-    if (text == null || !text.startsWith("Patient/")) {
-      throw new IllegalArgumentException(field + " must be a reference Patient/<id>");
-    }
-    String id = text.substring("Patient/".length());
-    if (!UUID_TEXT.matcher(id).matches()) {
-      throw new IllegalArgumentException(field + " must reference a Patient by its Phylax id");
-    }
-    return new PatientReference(field, UUID.fromString(id));
-  }
-
-  /** A clinical resource's patient and the element that named it. */
-  static final class PatientReference {
-    final String field;
-    final UUID patientId;
-
-    PatientReference(String field, UUID patientId) {
-      this.field = field;
-      this.patientId = patientId;
-    }
+    return Compartments.of(resource).type;
   }
 
   /** Every searchable value of the resource, normalized; values without a normal form skipped. */
@@ -143,20 +53,18 @@ final class ResourceIndexer {
     if (resource instanceof Patient patient) {
       patientEntries(patient, out);
     } else {
-      for (CodeableConcept concept : codes(resource)) {
+      Compartments.Row row = Compartments.of(resource);
+      for (CodeableConcept concept : row.codes(resource)) {
         for (Coding coding : concept.getCoding()) {
           if (coding.hasCode()) {
             String code = coding.getCode().strip();
             out.add(new IndexEntry(SearchParameter.CODE, code, null));
-            if (coding.hasSystem()) {
-              out.add(
-                  new IndexEntry(
-                      SearchParameter.CODE, coding.getSystem().strip() + "|" + code, null));
-            }
+            String system = coding.hasSystem() ? coding.getSystem().strip() : "";
+            out.add(new IndexEntry(SearchParameter.CODE, system + "|" + code, null));
           }
         }
       }
-      addDate(SearchParameter.DATE, date(resource), out);
+      addDate(SearchParameter.DATE, row.date(resource), out);
     }
     return dedupe(out);
   }
@@ -165,7 +73,7 @@ final class ResourceIndexer {
   static Set<String> values(Resource resource, SearchParameter parameter) {
     Set<String> values = new LinkedHashSet<>();
     for (IndexEntry entry : entries(resource)) {
-      if (entry.parameter() == parameter) {
+      if (entry.parameter() == parameter && !entry.prefix()) {
         values.add(entry.normalized());
       }
     }
@@ -182,6 +90,9 @@ final class ResourceIndexer {
       throw new IllegalArgumentException("search parameter " + parameter.code() + " needs a value");
     }
     try {
+      if (parameter == SearchParameter.IDENTIFIER || parameter == SearchParameter.CODE) {
+        return token(parameter, value);
+      }
       return switch (parameter.kind()) {
         case IDENTIFIER -> Normalizers.identifier(value);
         case NAME -> Normalizers.name(value);
@@ -194,6 +105,129 @@ final class ResourceIndexer {
       throw new IllegalArgumentException(
           "search parameter " + parameter.code() + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * A token query as FHIR writes it: {@code system|value}, {@code |value} (no system) or {@code
+   * value} (any system). The value is normalized for its parameter; the system only stripped.
+   */
+  private static String token(SearchParameter parameter, String value) {
+    int bar = value.indexOf('|');
+    String system = bar < 0 ? null : value.substring(0, bar).strip();
+    String rest = bar < 0 ? value : value.substring(bar + 1);
+    if (rest.isBlank()) {
+      throw new IllegalArgumentException("a value is needed after the system");
+    }
+    String normalized =
+        parameter == SearchParameter.IDENTIFIER ? Normalizers.identifier(rest) : rest.strip();
+    return system == null ? normalized : system + "|" + normalized;
+  }
+
+  /**
+   * The normal form of a string query.
+   *
+   * @throws IllegalArgumentException naming the parameter and the minimum (never the value) when a
+   *     prefix is shorter than {@link TextMatch#MIN_PREFIX_LENGTH} characters
+   */
+  static String normalizeText(SearchParameter parameter, String value, TextMatch match) {
+    if (!parameter.isString()) {
+      throw new IllegalArgumentException(
+          "search parameter " + parameter.code() + " is not a string parameter");
+    }
+    String normalized = normalizeQuery(parameter, value);
+    if (match == TextMatch.PREFIX
+        && normalized.codePointCount(0, normalized.length()) < TextMatch.MIN_PREFIX_LENGTH) {
+      throw new IllegalArgumentException(
+          "search parameter "
+              + parameter.code()
+              + " needs at least "
+              + TextMatch.MIN_PREFIX_LENGTH
+              + " characters for a prefix search");
+    }
+    return normalized;
+  }
+
+  /** The prefix token value of a normalized query: its first {@link #MAX_PREFIX} characters. */
+  static String prefixKey(String normalized) {
+    // A key ending in a space is not indexed (see nameEntries); the shorter key before it is.
+    return firstCodePoints(normalized, MAX_PREFIX).stripTrailing();
+  }
+
+  /**
+   * Whether a decrypted resource matches a string query: for a prefix, some normalized name of the
+   * parameter has the query at the start of one of its words (words start at the beginning, after a
+   * space or after a hyphen); for exact, some name equals the query as written (both in Unicode
+   * NFC, so that only the way a character was encoded does not count).
+   */
+  static boolean matchesText(
+      Resource resource,
+      SearchParameter parameter,
+      String query,
+      String normalized,
+      TextMatch match) {
+    for (String raw : names(resource, parameter)) {
+      if (match == TextMatch.EXACT) {
+        if (nfc(raw).equals(nfc(query))) {
+          return true;
+        }
+        continue;
+      }
+      String name;
+      try {
+        name = Normalizers.name(raw);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      for (int start : wordStarts(name)) {
+        if (name.startsWith(normalized, start)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The raw family and/or given names a string parameter searches. */
+  private static List<String> names(Resource resource, SearchParameter parameter) {
+    List<String> out = new ArrayList<>();
+    if (!(resource instanceof Patient patient)) {
+      return out;
+    }
+    for (HumanName name : patient.getName()) {
+      if (parameter != SearchParameter.GIVEN && name.hasFamily()) {
+        out.add(name.getFamily());
+      }
+      if (parameter != SearchParameter.FAMILY) {
+        for (StringType given : name.getGiven()) {
+          if (given.hasValue()) {
+            out.add(given.getValue());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String nfc(String value) {
+    return java.text.Normalizer.normalize(value, java.text.Normalizer.Form.NFC);
+  }
+
+  /** Where words start in a normalized name: 0, and after each space or hyphen. */
+  private static List<Integer> wordStarts(String name) {
+    List<Integer> starts = new ArrayList<>();
+    starts.add(0);
+    for (int i = 0; i < name.length() - 1; i++) {
+      char c = name.charAt(i);
+      if (c == ' ' || c == '-') {
+        starts.add(i + 1);
+      }
+    }
+    return starts;
+  }
+
+  private static String firstCodePoints(String value, int n) {
+    int count = value.codePointCount(0, value.length());
+    return count <= n ? value : value.substring(0, value.offsetByCodePoints(0, n));
   }
 
   /** Whether a date value ({@code yyyy}, {@code yyyy-MM} or {@code yyyy-MM-dd}) meets a range. */
@@ -218,6 +252,12 @@ final class ResourceIndexer {
   private static void patientEntries(Patient patient, List<IndexEntry> out) {
     for (Identifier identifier : patient.getIdentifier()) {
       add(SearchParameter.IDENTIFIER, identifier.getValue(), Normalizers::identifier, out);
+      String system = identifier.hasSystem() ? identifier.getSystem().strip() : "";
+      add(
+          SearchParameter.IDENTIFIER,
+          identifier.getValue(),
+          v -> system + "|" + Normalizers.identifier(v),
+          out);
     }
     for (HumanName name : patient.getName()) {
       if (name.hasFamily()) {
@@ -277,6 +317,20 @@ final class ResourceIndexer {
       out.add(new IndexEntry(parameter, form, null));
       out.add(new IndexEntry(SearchParameter.NAME, form, null));
     }
+    // Prefix tokens: from each word start, every prefix of MIN_PREFIX_LENGTH to MAX_PREFIX
+    // characters (a prefix may run on into the next word: "de la f" is one).
+    for (int start : wordStarts(whole)) {
+      String rest = whole.substring(start);
+      int length = rest.codePointCount(0, rest.length());
+      for (int n = TextMatch.MIN_PREFIX_LENGTH; n <= Math.min(length, MAX_PREFIX); n++) {
+        String prefix = rest.substring(0, rest.offsetByCodePoints(0, n));
+        if (prefix.endsWith(" ")) {
+          continue; // a normalized query never ends in a space
+        }
+        out.add(new IndexEntry(parameter, prefix, null, true));
+        out.add(new IndexEntry(SearchParameter.NAME, prefix, null, true));
+      }
+    }
   }
 
   private interface Normalizer {
@@ -314,68 +368,12 @@ final class ResourceIndexer {
     out.add(new IndexEntry(parameter, value, Integer.parseInt(value.substring(0, 4))));
   }
 
-  private static List<CodeableConcept> codes(Resource resource) {
-    if (resource instanceof Observation r) {
-      return List.of(r.getCode());
-    } else if (resource instanceof Condition r) {
-      return List.of(r.getCode());
-    } else if (resource instanceof Procedure r) {
-      return List.of(r.getCode());
-    } else if (resource instanceof MedicationRequest r) {
-      return r.hasMedicationCodeableConcept()
-          ? List.of(r.getMedicationCodeableConcept())
-          : List.of();
-    } else if (resource instanceof Immunization r) {
-      return List.of(r.getVaccineCode());
-    } else if (resource instanceof AllergyIntolerance r) {
-      return List.of(r.getCode());
-    } else if (resource instanceof Encounter r) {
-      return r.getType();
-    } else if (resource instanceof DiagnosticReport r) {
-      return List.of(r.getCode());
-    }
-    return List.of();
-  }
-
-  /** The main clinical date of each type: when it happened, else when it was recorded. */
-  private static BaseDateTimeType date(Resource resource) {
-    if (resource instanceof Observation r) {
-      return dateOf(r.getEffective());
-    } else if (resource instanceof Condition r) {
-      BaseDateTimeType onset = dateOf(r.getOnset());
-      return onset != null ? onset : r.getRecordedDateElement();
-    } else if (resource instanceof Procedure r) {
-      return dateOf(r.getPerformed());
-    } else if (resource instanceof MedicationRequest r) {
-      return r.getAuthoredOnElement();
-    } else if (resource instanceof Immunization r) {
-      return dateOf(r.getOccurrence());
-    } else if (resource instanceof AllergyIntolerance r) {
-      BaseDateTimeType onset = dateOf(r.getOnset());
-      return onset != null ? onset : r.getRecordedDateElement();
-    } else if (resource instanceof Encounter r) {
-      return r.hasPeriod() ? r.getPeriod().getStartElement() : null;
-    } else if (resource instanceof DiagnosticReport r) {
-      return dateOf(r.getEffective());
-    }
-    return null;
-  }
-
-  private static BaseDateTimeType dateOf(Type value) {
-    if (value instanceof BaseDateTimeType date) {
-      return date.hasValue() ? date : null;
-    }
-    if (value instanceof Period period) {
-      return period.hasStart() ? period.getStartElement() : null;
-    }
-    return null;
-  }
-
   private static List<IndexEntry> dedupe(List<IndexEntry> entries) {
     Set<String> seen = new LinkedHashSet<>();
     List<IndexEntry> out = new ArrayList<>();
     for (IndexEntry entry : entries) {
-      if (seen.add(entry.parameter() + "\u0000" + entry.normalized())) {
+      if (seen.add(
+          entry.parameter() + (entry.prefix() ? ":prefix" : "") + "\u0000" + entry.normalized())) {
         out.add(entry);
       }
     }
