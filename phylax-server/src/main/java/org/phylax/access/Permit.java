@@ -28,6 +28,11 @@ public final class Permit {
     SERVICE,
     /** A directory resource (Practitioner, Organization …), which belongs to no patient. */
     DIRECTORY,
+    /**
+     * Registering a new patient: creating a Patient, whose id does not exist until the store makes
+     * it, so the permit cannot name it. It covers every patient; use it for that one create only.
+     */
+    REGISTRATION,
     SYSTEM
   }
 

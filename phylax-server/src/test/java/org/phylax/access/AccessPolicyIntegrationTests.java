@@ -167,6 +167,7 @@ class AccessPolicyIntegrationTests {
     subjects.put("patient 1", user(Role.PATIENT, null, ids.get("P1"), AccountStatus.ACTIVE));
     subjects.put("service read", Subject.service("lab-feed", Set.of("system/*.read")));
     subjects.put("service patients", Subject.service("mpi", Set.of("system/Patient.rs")));
+    subjects.put("service registry", Subject.service("registry", Set.of("system/Patient.c")));
   }
 
   @AfterAll
@@ -212,7 +213,20 @@ class AccessPolicyIntegrationTests {
         row("service read", "READ", "Observation", "P2", "PERMIT SERVICE"),
         row("service read", "UPDATE", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
         row("service patients", "SEARCH", "Patient", "P2", "PERMIT SERVICE"),
-        row("service patients", "READ", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"));
+        row("service patients", "READ", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
+        // Registering a new patient: no patient yet, so the role table (or scopes) alone decides.
+        row("front desk", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("physician none", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("billing", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("patient 1", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("admin", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("physician A disabled", "CREATE", "Patient", null, "DENY ACCOUNT_DISABLED"),
+        row("service registry", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("service patients", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("service read", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("front desk", "CREATE", "Observation", null, "DENY ROLE_NOT_PERMITTED"),
+        row("physician none", "UPDATE", "Patient", null, "DENY NO_RELATIONSHIP"),
+        row("physician none", "CREATE", "Observation", null, "DENY NO_RELATIONSHIP"));
   }
 
   @ParameterizedTest(name = "{0} {1} {2} of {3} -> {4}")
@@ -228,6 +242,16 @@ class AccessPolicyIntegrationTests {
       assertThat(permit.covers(ids.get(patient))).isTrue();
       assertThat(permit.covers(UUID.randomUUID())).isFalse();
     }
+  }
+
+  @Test
+  void registrationWhenPermittedThenTheStoreCreatesANewPatientWithIt() {
+    Permit permit =
+        gate.enter(
+            AccessRequest.of(subjects.get("front desk"), AccessAction.CREATE, "Patient").build());
+    assertThat(permit.reason()).isEqualTo(Permit.Reason.REGISTRATION);
+    StoredResource created = store.create(permit, patient("Fernsby"));
+    assertThat(created.patientId()).isEqualTo(created.id());
   }
 
   @Test
