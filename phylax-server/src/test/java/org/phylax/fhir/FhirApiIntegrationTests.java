@@ -204,6 +204,8 @@ class FhirApiIntegrationTests {
     JsonObject bundle = json(history);
     assertThat(bundle.get("type").getAsString()).isEqualTo("history");
     assertThat(bundle.getAsJsonArray("entry")).hasSize(4);
+    JsonObject newest = bundle.getAsJsonArray("entry").get(0).getAsJsonObject();
+    assertThat(newest.getAsJsonObject("request").get("method").getAsString()).isEqualTo("DELETE");
 
     // Each of these was audited as the physician's, with the patient.
     assertThat(
@@ -229,15 +231,41 @@ class FhirApiIntegrationTests {
     HttpResponse<String> write =
         send("POST", "/fhir/Observation", stranger, observation("8310-5", 39), Map.of());
     assertThat(write.statusCode()).isEqualTo(403);
+    // A search in that patient's record: theirs answers, the stranger's is refused.
+    HttpResponse<String> mine =
+        send(
+            "GET",
+            "/fhir/Observation?patient=Patient/" + patient + "&code=http://loinc.org%7C8310-5",
+            physician,
+            null,
+            Map.of());
+    assertThat(mine.statusCode()).as(mine.body()).isEqualTo(200);
+    assertThat(ids(json(mine))).contains(id);
+    HttpResponse<String> theirs =
+        send(
+            "GET",
+            "/fhir/Observation?patient=" + patient + "&code=8310-5",
+            stranger,
+            null,
+            Map.of());
+    assertThat(theirs.statusCode()).as(theirs.body()).isEqualTo(403);
     assertThat(
             jdbc.queryForObject(
                 "select count(*) from audit_event where actor_user = ? and outcome = 'DENY'"
                     + " and outcome_reason = 'NO_RELATIONSHIP' and patient_id = ?"
-                    + " and entity_type = 'Observation'",
+                    + " and entity_type = 'Observation' and action in ('READ', 'CREATE')",
                 Long.class,
                 strangerAccount.toString(),
                 patient))
         .isEqualTo(2);
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from audit_event where actor_user = ? and outcome = 'DENY'"
+                    + " and action = 'SEARCH' and patient_id = ?",
+                Long.class,
+                strangerAccount.toString(),
+                patient))
+        .isEqualTo(1);
   }
 
   @Test

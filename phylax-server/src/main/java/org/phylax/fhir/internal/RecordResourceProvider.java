@@ -2,6 +2,7 @@ package org.phylax.fhir.internal;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
@@ -17,7 +18,6 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Resource;
@@ -157,6 +156,10 @@ final class RecordResourceProvider implements IResourceProvider {
     return new MethodOutcome().setOperationOutcome(outcome);
   }
 
+  /**
+   * Every version, newest first; each entry's request method says how its version was made (POST,
+   * PUT, or DELETE for the version that deleted it, which carries the last content).
+   */
   @History
   public List<IBaseResource> history(@IdParam IdType id, HttpServletRequest request) {
     UUID uuid = idOf(id);
@@ -165,12 +168,13 @@ final class RecordResourceProvider implements IResourceProvider {
     List<IBaseResource> out = new ArrayList<>();
     for (StoredResource version : store.history(permit, type, uuid)) {
       ResourceIds.set(version);
-      version
-          .deletedAt()
-          .ifPresent(
-              at ->
-                  ResourceMetadataKeyEnum.DELETED_AT.put(
-                      version.resource(), new InstantType(Date.from(at))));
+      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
+          version.resource(),
+          version.deleted()
+              ? BundleEntryTransactionMethodEnum.DELETE
+              : version.version() == 1
+                  ? BundleEntryTransactionMethodEnum.POST
+                  : BundleEntryTransactionMethodEnum.PUT);
       out.add(version.resource());
     }
     return out;
