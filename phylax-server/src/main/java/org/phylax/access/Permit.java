@@ -26,8 +26,16 @@ public final class Permit {
     APPOINTMENT,
     BREAK_GLASS,
     SERVICE,
-    /** A directory resource (Practitioner, Organization …), which belongs to no patient. */
+    /**
+     * A resource that belongs to no patient (the directory: Practitioner, Organization …; the
+     * medication catalog, schedules and slots, devices in stock). Such a permit covers no patient.
+     */
     DIRECTORY,
+    /**
+     * Registering a new patient: creating a Patient, whose id does not exist until the store makes
+     * it, so the permit cannot name it. It covers every patient; use it for that one create only.
+     */
+    REGISTRATION,
     SYSTEM
   }
 

@@ -51,8 +51,17 @@ class RelationshipAccessPolicy implements AccessPolicy {
     }
     Optional<UUID> patient = request.patientId();
     if (patient.isEmpty()) {
-      if (RoleTable.Category.of(request.resourceType()) == RoleTable.Category.DIRECTORY) {
-        return Decision.permit(permit(request, Permit.Reason.DIRECTORY, Set.of()));
+      if (isRegistration(request) && grant == RoleTable.Grant.YES) {
+        return Decision.permit(registration(request));
+      }
+      // A resource of no patient (the directory, the medication catalog, schedules and slots, a
+      // device in stock): the role table alone decides, and the permit covers no patient's record,
+      // so it cannot be used for one.
+      if (RoleTable.mayHaveNoPatient(request.resourceType())) {
+        if (grant == RoleTable.Grant.YES) {
+          return Decision.permit(permit(request, Permit.Reason.DIRECTORY, Set.of()));
+        }
+        return roleNotPermitted(request);
       }
       return Decision.deny(
           Denial.Rule.NO_RELATIONSHIP,
@@ -170,10 +179,29 @@ class RelationshipAccessPolicy implements AccessPolicy {
 
   private Decision service(AccessRequest request) {
     if (ServiceScopes.allow(request.subject().scopes(), request.resourceType(), request.action())) {
+      if (isRegistration(request)) {
+        return Decision.permit(registration(request));
+      }
       Set<UUID> patients = request.patientId().map(Set::of).orElse(Set.of());
       return Decision.permit(permit(request, Permit.Reason.SERVICE, patients));
     }
     return roleNotPermitted(request);
+  }
+
+  /**
+   * Creating a new Patient: there is no patient to have a relationship with yet, so the role table
+   * (or the service's scopes) alone decides, as for a directory resource.
+   */
+  private static boolean isRegistration(AccessRequest request) {
+    return request.patientId().isEmpty()
+        && request.action() == AccessAction.CREATE
+        && "Patient".equals(request.resourceType());
+  }
+
+  /** Covers every patient, because the new patient's id is made by the store afterwards. */
+  private static Permit registration(AccessRequest request) {
+    return new Permit(
+        request.subject().actor(), Permit.Reason.REGISTRATION, request.purpose(), (Set<UUID>) null);
   }
 
   private static Decision roleNotPermitted(AccessRequest request) {

@@ -161,6 +161,28 @@ final class RoleTable {
     return best;
   }
 
+  /**
+   * Types whose resources may belong to no patient: the directory, the medication catalog,
+   * schedules and slots, a device in stock, a provenance of such resources. A request for one
+   * without a patient is decided by this table alone. (The record store says, per type, where the
+   * patient comes from; this list must cover every type it may leave without one.)
+   */
+  private static final Set<String> MAY_HAVE_NO_PATIENT =
+      Set.of(
+          "Practitioner",
+          "PractitionerRole",
+          "Organization",
+          "Location",
+          "Medication",
+          "Schedule",
+          "Slot",
+          "Device",
+          "Provenance");
+
+  static boolean mayHaveNoPatient(String resourceType) {
+    return MAY_HAVE_NO_PATIENT.contains(resourceType);
+  }
+
   /** Whether any of the roles may open a break-glass grant. */
   static boolean mayBreakGlass(Set<Role> roles) {
     for (Role role : roles) {

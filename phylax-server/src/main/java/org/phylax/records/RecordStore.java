@@ -2,6 +2,7 @@ package org.phylax.records;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.Permit;
@@ -99,4 +100,12 @@ public interface RecordStore {
    */
   List<StoredResource> searchDateRange(
       Permit permit, String resourceType, SearchParameter parameter, LocalDate from, LocalDate to);
+
+  /**
+   * The patient a stored resource of this type belongs to, deleted or not, without decrypting
+   * anything and without a permit: surrogate ids are not PHI, and a caller needs the patient to ask
+   * the access gate for a permit in the first place. Empty when there is no such resource, and for
+   * a directory resource (which belongs to no patient).
+   */
+  Optional<UUID> patientOf(String resourceType, UUID id);
 }

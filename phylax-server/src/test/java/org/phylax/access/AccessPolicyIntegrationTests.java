@@ -167,6 +167,7 @@ class AccessPolicyIntegrationTests {
     subjects.put("patient 1", user(Role.PATIENT, null, ids.get("P1"), AccountStatus.ACTIVE));
     subjects.put("service read", Subject.service("lab-feed", Set.of("system/*.read")));
     subjects.put("service patients", Subject.service("mpi", Set.of("system/Patient.rs")));
+    subjects.put("service registry", Subject.service("registry", Set.of("system/Patient.c")));
   }
 
   @AfterAll
@@ -203,6 +204,10 @@ class AccessPolicyIntegrationTests {
         row("admin", "READ", "Patient", "P1", "DENY ROLE_NOT_PERMITTED"),
         row("admin", "UPDATE", "Practitioner", null, "PERMIT DIRECTORY"),
         row("nurse on team", "UPDATE", "Practitioner", null, "DENY ROLE_NOT_PERMITTED"),
+        row("front desk", "READ", "Slot", null, "PERMIT DIRECTORY"),
+        row("physician none", "READ", "Medication", null, "PERMIT DIRECTORY"),
+        row("billing", "READ", "Slot", null, "DENY ROLE_NOT_PERMITTED"),
+        row("admin", "READ", "Medication", null, "DENY ROLE_NOT_PERMITTED"),
         row("patient 1", "READ", "Observation", "P1", "PERMIT SELF"),
         row("patient 1", "EXPORT", "Condition", "P1", "PERMIT SELF"),
         row("patient 1", "READ", "Observation", "P2", "DENY NO_RELATIONSHIP"),
@@ -212,7 +217,20 @@ class AccessPolicyIntegrationTests {
         row("service read", "READ", "Observation", "P2", "PERMIT SERVICE"),
         row("service read", "UPDATE", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
         row("service patients", "SEARCH", "Patient", "P2", "PERMIT SERVICE"),
-        row("service patients", "READ", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"));
+        row("service patients", "READ", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
+        // Registering a new patient: no patient yet, so the role table (or scopes) alone decides.
+        row("front desk", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("physician none", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("billing", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("patient 1", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("admin", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("physician A disabled", "CREATE", "Patient", null, "DENY ACCOUNT_DISABLED"),
+        row("service registry", "CREATE", "Patient", null, "PERMIT REGISTRATION"),
+        row("service patients", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("service read", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
+        row("front desk", "CREATE", "Observation", null, "DENY ROLE_NOT_PERMITTED"),
+        row("physician none", "UPDATE", "Patient", null, "DENY NO_RELATIONSHIP"),
+        row("physician none", "CREATE", "Observation", null, "DENY NO_RELATIONSHIP"));
   }
 
   @ParameterizedTest(name = "{0} {1} {2} of {3} -> {4}")
@@ -223,11 +241,25 @@ class AccessPolicyIntegrationTests {
     assertThat((decision.isPermitted() ? "PERMIT " : "DENY ") + decision.outcome())
         .as(decision.toString())
         .isEqualTo(expected);
+    if (decision.isPermitted() && patient == null && !"Patient".equals(type)) {
+      // A permit for a resource of no patient covers no patient's record.
+      assertThat(decision.permit().get().covers(ids.get("P1"))).isFalse();
+    }
     if (decision.isPermitted() && patient != null) {
       Permit permit = decision.permit().get();
       assertThat(permit.covers(ids.get(patient))).isTrue();
       assertThat(permit.covers(UUID.randomUUID())).isFalse();
     }
+  }
+
+  @Test
+  void registrationWhenPermittedThenTheStoreCreatesANewPatientWithIt() {
+    Permit permit =
+        gate.enter(
+            AccessRequest.of(subjects.get("front desk"), AccessAction.CREATE, "Patient").build());
+    assertThat(permit.reason()).isEqualTo(Permit.Reason.REGISTRATION);
+    StoredResource created = store.create(permit, patient("Fernsby"));
+    assertThat(created.patientId()).isEqualTo(created.id());
   }
 
   @Test

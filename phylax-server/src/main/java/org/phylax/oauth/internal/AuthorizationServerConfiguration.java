@@ -302,7 +302,13 @@ class AuthorizationServerConfiguration {
     AuthenticationEntryPoint entryPoint = bearerEntryPoint();
     // The protected-resource metadata (RFC 9728) that 401 answers point to is served here too.
     http.securityMatcher("/fhir/**", "/api/**", "/.well-known/oauth-protected-resource/**")
-        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .authorizeHttpRequests(
+            a ->
+                // The FHIR CapabilityStatement says how to get a token, so it needs none itself.
+                a.requestMatchers(org.springframework.http.HttpMethod.GET, "/fhir/metadata")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
         .oauth2ResourceServer(
             rs ->
                 rs.jwt(j -> j.decoder(decoder))

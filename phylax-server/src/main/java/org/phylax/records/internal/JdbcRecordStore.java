@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.IdType;
@@ -875,5 +876,17 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
       this.at = at;
       this.by = by;
     }
+  }
+
+  // ---------------------------------------------------------------- patient of a resource
+
+  @Override
+  public Optional<UUID> patientOf(String resourceType, UUID id) {
+    return jdbc.sql(
+            "select patient_id from record_resource where id = ? and resource_type = ?"
+                + " and patient_id is not null")
+        .params(id, resourceType)
+        .query(UUID.class)
+        .optional();
   }
 }

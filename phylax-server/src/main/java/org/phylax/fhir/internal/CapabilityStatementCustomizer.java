@@ -1,0 +1,67 @@
+package org.phylax.fhir.internal;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+
+/**
+ * Makes the generated CapabilityStatement say what this server really does: the search parameters
+ * it understands (HAPI cannot see them, since one generic search method reads them), versioned
+ * updates with If-Match, no update-as-create, no conditional interactions, no includes, and that a
+ * bearer token from this server's OAuth endpoints is required.
+ */
+final class CapabilityStatementCustomizer {
+
+  private final FhirSearch search;
+
+  CapabilityStatementCustomizer(FhirSearch search) {
+    this.search = search;
+  }
+
+  @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+  public void customize(IBaseConformance generated) {
+    CapabilityStatement statement = (CapabilityStatement) generated;
+    statement.setPublisher("Phylax");
+    statement.getSoftware().setName("Phylax");
+    statement
+        .getImplementation()
+        .setDescription("Phylax FHIR R4 API over the encrypted record store");
+    for (CapabilityStatement.CapabilityStatementRestComponent rest : statement.getRest()) {
+      rest.getSecurity()
+          .setCors(false)
+          .setDescription(
+              "OAuth 2 bearer tokens from this server (/oauth2/token; SMART configuration at"
+                  + " /.well-known/smart-configuration). Every interaction is decided from the"
+                  + " user's relationship to the patient and audited.")
+          .addService(
+              new CodeableConcept(
+                  new Coding(
+                      "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                      "SMART-on-FHIR",
+                      "SMART-on-FHIR")));
+      for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
+        resource.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
+        resource.setReadHistory(true);
+        resource.setUpdateCreate(false);
+        resource.setConditionalCreate(false);
+        resource.setConditionalUpdate(false);
+        resource.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
+        resource.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);
+        resource.getSearchInclude().clear();
+        resource.getSearchRevInclude().clear();
+        resource.getSearchParam().clear();
+        for (FhirSearch.Supported p : search.supported(resource.getType())) {
+          resource
+              .addSearchParam()
+              .setName(p.name())
+              .setType(p.type())
+              .setDocumentation(p.documentation());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package org.phylax.fhir.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.phylax.access.AccessGate;
+import org.phylax.records.RecordStore;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Registers the FHIR server as a servlet at {@code /fhir/*}, beside Spring MVC. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+class FhirConfiguration {
+
+  @Bean
+  ServletRegistrationBean<PhylaxFhirServer> fhirServlet(
+      FhirContext fhir, RecordStore store, AccessGate gate, FhirCallers callers) {
+    FhirSearch search = new FhirSearch(store, gate, fhir);
+    ResourceBodies bodies = new ResourceBodies(fhir);
+    List<Object> providers = new ArrayList<>();
+    for (String type : FhirTypes.all()) {
+      providers.add(new RecordResourceProvider(type, fhir, store, gate, callers, bodies, search));
+    }
+    PhylaxFhirServer server =
+        new PhylaxFhirServer(
+            fhir, providers, new FhirErrors(), new CapabilityStatementCustomizer(search));
+    ServletRegistrationBean<PhylaxFhirServer> registration =
+        new ServletRegistrationBean<>(server, "/fhir/*");
+    registration.setName("fhir");
+    registration.setLoadOnStartup(1);
+    return registration;
+  }
+}

@@ -1,0 +1,145 @@
+package org.phylax.fhir.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+
+/**
+ * HAPI's plain RestfulServer with Phylax's providers, JSON by default, and a cap on request bodies:
+ * a body announced larger than {@link #MAX_BODY} is refused before it is read, and one that turns
+ * out larger while being read is refused as soon as it crosses the cap.
+ */
+final class PhylaxFhirServer extends RestfulServer {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The largest request body accepted: 10 MB. */
+  static final long MAX_BODY = 10L * 1024 * 1024;
+
+  private static final String TOO_LARGE = "The request body is larger than 10 MB.";
+
+  private final transient List<Object> providers;
+  private final transient Object[] interceptors;
+
+  PhylaxFhirServer(FhirContext fhir, List<Object> providers, Object... interceptors) {
+    super(fhir);
+    this.providers = providers;
+    this.interceptors = interceptors;
+  }
+
+  @Override
+  protected void initialize() throws ServletException {
+    setDefaultResponseEncoding(EncodingEnum.JSON);
+    setDefaultPrettyPrint(false);
+    registerProviders(providers);
+    for (Object interceptor : interceptors) {
+      registerInterceptor(interceptor);
+    }
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws ServletException, IOException {
+    if (request.getContentLengthLong() > MAX_BODY) {
+      response.setStatus(413);
+      response.setContentType("application/fhir+json");
+      response.setCharacterEncoding("UTF-8");
+      response.setHeader("Connection", "close");
+      response
+          .getWriter()
+          .write(
+              getFhirContext()
+                  .newJsonParser()
+                  .encodeResourceToString(Outcomes.of(IssueType.TOOCOSTLY, TOO_LARGE)));
+      return;
+    }
+    super.service(new LimitedBody(request), response);
+  }
+
+  /** Refuses to read past {@link #MAX_BODY}. */
+  private static final class LimitedBody extends HttpServletRequestWrapper {
+    private ServletInputStream stream;
+
+    LimitedBody(HttpServletRequest request) {
+      super(request);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+      if (stream == null) {
+        stream = new Capped(super.getInputStream());
+      }
+      return stream;
+    }
+
+    @Override
+    public BufferedReader getReader() throws IOException {
+      String encoding = getCharacterEncoding();
+      Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+      return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+    }
+  }
+
+  private static final class Capped extends ServletInputStream {
+    private final ServletInputStream in;
+    private long read;
+
+    Capped(ServletInputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = in.read(buffer, offset, length);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    private void count(int n) {
+      read += n;
+      if (read > MAX_BODY) {
+        throw new PayloadTooLargeException(TOO_LARGE, Outcomes.of(IssueType.TOOCOSTLY, TOO_LARGE));
+      }
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.isFinished();
+    }
+
+    @Override
+    public boolean isReady() {
+      return in.isReady();
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      in.setReadListener(listener);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package org.phylax.fhir.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.Delete;
+import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Resource;
+import org.phylax.access.AccessAction;
+import org.phylax.access.AccessGate;
+import org.phylax.access.AccessRequest;
+import org.phylax.access.Permit;
+import org.phylax.records.RecordDeletedException;
+import org.phylax.records.RecordStore;
+import org.phylax.records.StoredResource;
+import org.phylax.records.VersionConflictException;
+
+/**
+ * The FHIR interactions for one resource type: read, vread, create, update, delete, instance
+ * history and type search. Each one finds the patient the request is about (the resource's own id
+ * for a Patient, the stored resource's patient for an existing resource, the body's reference for a
+ * create), passes the access gate, and only then calls the record store with the permit.
+ */
+final class RecordResourceProvider implements IResourceProvider {
+
+  private static final Pattern IF_MATCH = Pattern.compile("(?:W/)?\"?(\\d{1,18})\"?");
+
+  private final String type;
+  private final Class<? extends IBaseResource> resourceClass;
+  private final RecordStore store;
+  private final AccessGate gate;
+  private final FhirCallers callers;
+  private final ResourceBodies bodies;
+  private final FhirSearch search;
+  private final FhirContext fhir;
+
+  RecordResourceProvider(
+      String type,
+      FhirContext fhir,
+      RecordStore store,
+      AccessGate gate,
+      FhirCallers callers,
+      ResourceBodies bodies,
+      FhirSearch search) {
+    this.type = type;
+    this.fhir = fhir;
+    this.resourceClass = fhir.getResourceDefinition(type).getImplementingClass();
+    this.store = store;
+    this.gate = gate;
+    this.callers = callers;
+    this.bodies = bodies;
+    this.search = search;
+  }
+
+  @Override
+  public Class<? extends IBaseResource> getResourceType() {
+    return resourceClass;
+  }
+
+  @Read(version = true)
+  public IBaseResource read(@IdParam IdType id, HttpServletRequest request) {
+    UUID uuid = idOf(id);
+    FhirCallers.Caller caller = callers.current(request);
+    Permit permit = enter(caller, AccessAction.READ, uuid, patientOfStored(uuid));
+    StoredResource stored =
+        id.hasVersionIdPart()
+            ? store.vread(permit, type, uuid, version(id.getVersionIdPart()))
+            : store.read(permit, type, uuid);
+    ResourceIds.set(stored);
+    return stored.resource();
+  }
+
+  @Create
+  public MethodOutcome create(@ResourceParam String body, HttpServletRequest request) {
+    Resource resource = bodies.parse(request.getContentType(), body, type);
+    resource.setIdElement(null); // the server assigns ids
+    FhirCallers.Caller caller = callers.current(request);
+    UUID patient = FhirTypes.isPatientOwned(type) ? FhirTypes.patientOf(fhir, resource) : null;
+    Permit permit = enter(caller, AccessAction.CREATE, null, patient);
+    StoredResource stored = store.create(permit, resource);
+    return outcome(stored, true);
+  }
+
+  /**
+   * With {@code If-Match} the update applies only to that version (412 otherwise); without it, to
+   * whatever version is current when it runs — last writer wins, as FHIR allows — and a writer who
+   * slips in between answers 409.
+   */
+  @Update
+  public MethodOutcome update(
+      @IdParam IdType id, @ResourceParam String body, HttpServletRequest request) {
+    UUID uuid = idOf(id);
+    Resource resource = bodies.parse(request.getContentType(), body, type);
+    if (!resource.getIdElement().hasIdPart()) {
+      throw new Outcomes.Failure(
+          400, IssueType.REQUIRED, "The body of an update must carry the resource's id.");
+    }
+    if (!resource.getIdElement().getIdPart().equals(id.getIdPart())) {
+      throw new Outcomes.Failure(
+          400, IssueType.INVALID, "The id in the body is not the id in the URL.");
+    }
+    Long expected = ifMatch(request.getHeader("If-Match"));
+    FhirCallers.Caller caller = callers.current(request);
+    Permit permit = enter(caller, AccessAction.UPDATE, uuid, patientOfStored(uuid));
+    long version = expected != null ? expected : store.read(permit, type, uuid).version();
+    try {
+      return outcome(store.update(permit, uuid, version, resource), false);
+    } catch (VersionConflictException e) {
+      if (expected != null) {
+        throw new PreconditionFailedException(
+            e.getMessage(), Outcomes.of(IssueType.CONFLICT, e.getMessage()));
+      }
+      throw e;
+    }
+  }
+
+  /** A soft delete; deleting what is already deleted succeeds again, as FHIR has it. */
+  @Delete
+  public MethodOutcome delete(@IdParam IdType id, HttpServletRequest request) {
+    UUID uuid = idOf(id);
+    FhirCallers.Caller caller = callers.current(request);
+    Permit permit = enter(caller, AccessAction.DELETE, uuid, patientOfStored(uuid));
+    try {
+      store.delete(permit, type, uuid);
+    } catch (RecordDeletedException e) {
+      // already deleted: nothing to do
+    }
+    OperationOutcome outcome = new OperationOutcome();
+    outcome
+        .addIssue()
+        .setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+        .setCode(IssueType.INFORMATIONAL)
+        .setDiagnostics(type + "/" + uuid + " is deleted; its history is kept.");
+    return new MethodOutcome().setOperationOutcome(outcome);
+  }
+
+  /**
+   * Every version, newest first; each entry's request method says how its version was made (POST,
+   * PUT, or DELETE for the version that deleted it, which carries the last content).
+   */
+  @History
+  public List<IBaseResource> history(@IdParam IdType id, HttpServletRequest request) {
+    UUID uuid = idOf(id);
+    FhirCallers.Caller caller = callers.current(request);
+    Permit permit = enter(caller, AccessAction.READ, uuid, patientOfStored(uuid));
+    List<IBaseResource> out = new ArrayList<>();
+    for (StoredResource version : store.history(permit, type, uuid)) {
+      ResourceIds.set(version);
+      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
+          version.resource(),
+          version.deleted()
+              ? BundleEntryTransactionMethodEnum.DELETE
+              : version.version() == 1
+                  ? BundleEntryTransactionMethodEnum.POST
+                  : BundleEntryTransactionMethodEnum.PUT);
+      out.add(version.resource());
+    }
+    return out;
+  }
+
+  @Search(allowUnknownParams = true)
+  public Bundle search(HttpServletRequest request, RequestDetails details) {
+    FhirCallers.Caller caller = callers.current(request);
+    return search.search(type, caller, details.getParameters(), details.getFhirServerBase());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Permit enter(FhirCallers.Caller caller, AccessAction action, UUID id, UUID patient) {
+    return gate.enter(
+        AccessRequest.of(caller.subject(), action, type)
+            .patient(patient)
+            .resource(id == null ? null : id.toString())
+            .client(caller.client())
+            .build());
+  }
+
+  /**
+   * The patient of an existing resource: a Patient is its own; a directory resource has none; any
+   * other is looked up by id (no PHI is decrypted for it). Unknown ids answer 404 before the gate,
+   * which cannot decide without a patient.
+   */
+  private UUID patientOfStored(UUID id) {
+    if ("Patient".equals(type)) {
+      return id;
+    }
+    if (FhirTypes.isDirectory(type)) {
+      return null;
+    }
+    return store
+        .patientOf(type, id)
+        .orElseThrow(() -> new RecordNotFound(type + "/" + id + " does not exist"));
+  }
+
+  private UUID idOf(IdType id) {
+    UUID uuid = FhirTypes.uuid(id.getIdPart());
+    if (uuid == null) {
+      throw new RecordNotFound(type + "/" + "(that id) does not exist: ids here are UUIDs");
+    }
+    return uuid;
+  }
+
+  private static long version(String text) {
+    try {
+      long v = Long.parseLong(text);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new RecordNotFound("There is no such version: versions are numbers from 1");
+  }
+
+  private static Long ifMatch(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    Matcher m = IF_MATCH.matcher(header.trim());
+    if (!m.matches()) {
+      throw new Outcomes.Failure(
+          400,
+          IssueType.INVALID,
+          "If-Match must be an ETag as this server gives them: W/\"<version>\".");
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static MethodOutcome outcome(StoredResource stored, boolean created) {
+    ResourceIds.set(stored);
+    MethodOutcome outcome =
+        new MethodOutcome(
+            new IdType(
+                stored.resourceType(), stored.id().toString(), Long.toString(stored.version())),
+            created);
+    outcome.setResource(stored.resource());
+    return outcome;
+  }
+
+  /** 404 with an OperationOutcome of code not-found. */
+  private static final class RecordNotFound extends ResourceNotFoundException {
+    private static final long serialVersionUID = 1L;
+
+    RecordNotFound(String message) {
+      super(message, Outcomes.of(IssueType.NOTFOUND, message));
+    }
+  }
+}
