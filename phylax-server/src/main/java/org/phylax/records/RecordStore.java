@@ -102,6 +102,36 @@ public interface RecordStore {
       Permit permit, String resourceType, SearchParameter parameter, LocalDate from, LocalDate to);
 
   /**
+   * Current, not deleted resources of the query's type that meet every criterion (AND), in the
+   * query's sort order, else in the order they were created (stable across calls, for paging).
+   * Every criterion becomes a blind-index condition of one SQL statement, so the database
+   * intersects the token sets (starting from the most selective, as its planner estimates) and only
+   * the rows that have a token of every criterion are decrypted; each is then decided on its
+   * decrypted values. With a permit for some patients, only theirs.
+   *
+   * @throws IllegalArgumentException when a value has no normalized form (naming the parameter,
+   *     never the value)
+   */
+  List<StoredResource> search(Permit permit, RecordQuery query);
+
+  /**
+   * One page of a patient's current, not deleted resources of one type, in the order they were
+   * created: the listing behind FHIR's {@code Observation?patient=…} without another parameter.
+   * Only the page is decrypted.
+   *
+   * @throws NotPermittedException when the permit does not cover the patient
+   */
+  List<StoredResource> listOfPatient(
+      Permit permit, String resourceType, UUID patientId, int offset, int limit);
+
+  /**
+   * How many current, not deleted resources of one type a patient has; nothing is decrypted.
+   *
+   * @throws NotPermittedException when the permit does not cover the patient
+   */
+  long countOfPatient(Permit permit, String resourceType, UUID patientId);
+
+  /**
    * The patient a stored resource of this type belongs to, deleted or not, without decrypting
    * anything and without a permit: surrogate ids are not PHI, and a caller needs the patient to ask
    * the access gate for a permit in the first place. Empty when there is no such resource, and for

@@ -30,6 +30,54 @@ public enum SearchParameter {
   EMAIL("email", Kind.EMAIL, Set.of("Patient")),
   /** Patient.address.postalCode; a US ZIP+4 is also found by its five-digit ZIP. */
   ADDRESS_POSTALCODE("address-postalcode", Kind.IDENTIFIER, Set.of("Patient")),
+  /** Patient.gender, the code ({@code female}, {@code male}, {@code other}, {@code unknown}). */
+  GENDER("gender", Kind.TOKEN, Set.of("Patient")),
+  /**
+   * Patient.generalPractitioner: {@code Practitioner/<id>}, {@code PractitionerRole/<id>} or {@code
+   * Organization/<id>}.
+   */
+  GENERAL_PRACTITIONER("general-practitioner", Kind.REFERENCE, Set.of("Patient")),
+  /**
+   * The {@code status} code of a resource (Observation.status, Appointment.status …), for the types
+   * that have one as a single code.
+   */
+  STATUS(
+      "status",
+      Kind.TOKEN,
+      Set.of(
+          "Encounter",
+          "Observation",
+          "MedicationRequest",
+          "MedicationStatement",
+          "MedicationAdministration",
+          "Procedure",
+          "Immunization",
+          "DiagnosticReport",
+          "DocumentReference",
+          "ImagingStudy",
+          "CarePlan",
+          "SupplyDelivery",
+          "CareTeam",
+          "Consent",
+          "Coverage",
+          "Claim",
+          "ExplanationOfBenefit",
+          "Appointment",
+          "Device")),
+  /** The {@code encounter} reference of a resource: {@code Encounter/<id>} or {@code <id>}. */
+  ENCOUNTER(
+      "encounter",
+      Kind.REFERENCE,
+      Set.of(
+          "Observation",
+          "Condition",
+          "Procedure",
+          "MedicationRequest",
+          "DiagnosticReport",
+          "CarePlan",
+          "CareTeam")),
+  /** Appointment.participant.actor: any participant, as {@code <Type>/<id>}. */
+  ACTOR("actor", Kind.REFERENCE, Set.of("Appointment")),
   /**
    * The main code of a resource (docs/records.md lists the element of each type): {@code
    * system|code}, {@code |code} (a coding without system) or {@code code} (any system).
@@ -99,7 +147,11 @@ public enum SearchParameter {
     DATE,
     PHONE,
     EMAIL,
-    CODE
+    CODE,
+    /** A code compared as written, lower case ({@code status}, {@code gender}). */
+    TOKEN,
+    /** A reference to a stored resource, {@code <Type>/<Phylax id>}. */
+    REFERENCE
   }
 
   private final String code;

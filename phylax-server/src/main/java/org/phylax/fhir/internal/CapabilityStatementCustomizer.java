@@ -11,8 +11,8 @@ import org.hl7.fhir.r4.model.Coding;
 /**
  * Makes the generated CapabilityStatement say what this server really does: the search parameters
  * it understands (HAPI cannot see them, since one generic search method reads them), versioned
- * updates with If-Match, no update-as-create, no conditional interactions, no includes, and that a
- * bearer token from this server's OAuth endpoints is required.
+ * updates with If-Match, no update-as-create, no conditional interactions, the subject Patient as
+ * the one include, and that a bearer token from this server's OAuth endpoints is required.
  */
 final class CapabilityStatementCustomizer {
 
@@ -52,6 +52,9 @@ final class CapabilityStatementCustomizer {
         resource.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
         resource.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);
         resource.getSearchInclude().clear();
+        for (String include : search.includes(resource.getType())) {
+          resource.addSearchInclude(include);
+        }
         resource.getSearchRevInclude().clear();
         resource.getSearchParam().clear();
         for (FhirSearch.Supported p : search.supported(resource.getType())) {

@@ -24,16 +24,21 @@ import org.phylax.access.AccessRequest;
 import org.phylax.access.Permit;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordNotFoundException;
+import org.phylax.records.RecordQuery;
 import org.phylax.records.RecordStore;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
+import org.phylax.records.TextMatch;
 
 /**
- * Type-level search over the record store. The access gate limits it before it runs to the patients
- * the caller may see (or, with {@code patient=}, decides about that one patient), so totals and
- * pages count only what the caller may see; each patient on the returned page gets a disclosure
- * event. Several parameters are ANDed, comma-separated values ORed. Paging is by {@code _count} and
- * {@code _offset}, stateless: each page is a search of its own, audited as such.
+ * Type-level search over the record store. The request is parsed and validated first (unknown
+ * parameters, modifiers and result controls, short prefixes: 400 before anything runs); then the
+ * access gate limits it to the patients the caller may see (or, with {@code patient=}, decides
+ * about that one patient), so totals and pages count only what the caller may see; each patient on
+ * the returned page, and each Patient {@code _include}d, gets a disclosure event. Several
+ * parameters are ANDed in one store query ({@link RecordQuery}), comma-separated values ORed;
+ * {@code patient} alone lists that patient's resources of the type a page at a time. Paging is by
+ * {@code _count} and {@code _offset}, stateless: each page is a search of its own, audited as such.
  */
 final class FhirSearch {
 
@@ -69,188 +74,325 @@ final class FhirSearch {
     for (SearchParameter p : FhirTypes.storeParameters(type)) {
       out.add(new Supported(p.code(), typeOf(p), documentation(p)));
     }
+    for (String name : patientParameters(type)) {
+      out.add(
+          new Supported(
+              name,
+              SearchParamType.REFERENCE,
+              "Patient/<id> or <id>: alone, that patient's whole record of this type (paged);"
+                  + " with other parameters, ANDed with them."));
+    }
+    return out;
+  }
+
+  /** The {@code _include} values a type takes: its patient element, naming the Patient. */
+  List<String> includes(String type) {
+    List<String> out = new ArrayList<>();
+    for (String name : patientParameters(type)) {
+      out.add(type + ":" + name);
+    }
+    return out;
+  }
+
+  /** The date parameter {@code _sort} takes for a type, or null. */
+  private static SearchParameter sortable(String type) {
+    if (SearchParameter.BIRTHDATE.appliesTo(type)) {
+      return SearchParameter.BIRTHDATE;
+    }
+    return SearchParameter.DATE.appliesTo(type) ? SearchParameter.DATE : null;
+  }
+
+  /** {@code patient} and the element naming the patient ({@code subject} …) of a patient's type. */
+  private List<String> patientParameters(String type) {
+    List<String> out = new ArrayList<>();
     if (FhirTypes.isPatientOwned(type)) {
-      String doc =
-          "Patient/<id> or <id>; together with another parameter (a patient's whole record is not"
-              + " listed yet).";
-      out.add(new Supported("patient", SearchParamType.REFERENCE, doc));
+      out.add("patient");
       String element = FhirTypes.patientElement(fhir, type);
       if (element != null && !element.equals("patient")) {
-        out.add(new Supported(element, SearchParamType.REFERENCE, doc));
+        out.add(element);
       }
     }
     return out;
   }
 
+  /** A parsed request: the store query and the result controls. Holds PHI; prints nothing. */
+  private static final class Parsed {
+    RecordQuery.Builder query;
+    boolean anyMatchCriterion;
+    boolean matchesNothing;
+    UUID patient;
+    int count;
+    int offset;
+    boolean summaryCount;
+    RecordQuery.Sort sort;
+    boolean includePatients;
+
+    @Override
+    public String toString() {
+      return "Parsed[***]";
+    }
+  }
+
   Bundle search(
       String type, FhirCallers.Caller caller, Map<String, String[]> parameters, String base) {
-    int count = number(parameters, "_count", DEFAULT_COUNT, 0, MAX_COUNT);
-    int offset = number(parameters, "_offset", 0, 0, Integer.MAX_VALUE);
-    List<String> ids = new ArrayList<>();
-    UUID patient = null;
-    Map<SearchParameter, List<String>> criteria = new LinkedHashMap<>();
-    Set<String> names = names(type);
-    for (Map.Entry<String, String[]> e : new TreeMap<>(parameters).entrySet()) {
-      String name = e.getKey();
-      if (RESULT_PARAMETERS.contains(name)) {
-        continue;
-      }
-      if (name.contains(":")) {
-        throw bad("Search modifiers are not supported (" + safeName(name) + ").");
-      }
-      if (!names.contains(name)) {
-        throw bad(
-            "Unknown or unsupported search parameter "
-                + safeName(name)
-                + " for "
-                + type
-                + "; supported: "
-                + String.join(", ", names)
-                + ".");
-      }
-      for (String value : e.getValue()) {
-        if (value == null || value.isBlank()) {
-          throw bad("Search parameter " + name + " has no value.");
-        }
-        if (name.equals("_id")) {
-          if (!ids.isEmpty()) {
-            throw bad("_id may be given once (with comma-separated ids).");
-          }
-          ids.addAll(List.of(value.split(",")));
-        } else if (!FhirTypes.storeParameters(type).contains(parameter(name))) {
-          if (patient != null || e.getValue().length > 1 || value.contains(",")) {
-            throw bad("Search by " + name + " takes one patient.");
-          }
-          String id = value.startsWith("Patient/") ? value.substring("Patient/".length()) : value;
-          patient = FhirTypes.uuid(id);
-          if (patient == null) {
-            throw bad("Search parameter " + name + " must be Patient/<id> with a Phylax id.");
-          }
-        } else {
-          criteria.computeIfAbsent(parameter(name), k -> new ArrayList<>()).add(value);
-        }
-      }
-    }
-    if (ids.isEmpty() && criteria.isEmpty()) {
-      throw bad(
-          (patient == null
-                  ? "A search needs a parameter"
-                  : "A search by patient needs another parameter")
-              + " ("
-              + String.join(", ", names)
-              + "); listing every "
-              + type
-              + (patient == null ? "" : " of a patient")
-              + " is not supported.");
-    }
-
+    // Everything is validated before the gate, so a malformed search is neither run nor audited.
+    Parsed parsed = parse(type, parameters);
     AccessRequest.Builder builder =
         AccessRequest.of(caller.subject(), AccessAction.SEARCH, type).client(caller.client());
-    if (patient != null) {
-      builder.patient(patient);
+    if (parsed.patient != null) {
+      builder.patient(parsed.patient);
     }
     AccessRequest request = builder.build();
     AccessGate.SearchScope scope = gate.search(request);
     Permit permit = scope.permit();
 
-    Map<UUID, StoredResource> found = null;
-    if (!ids.isEmpty()) {
-      found = byIds(type, ids, permit);
-    }
-    for (Map.Entry<SearchParameter, List<String>> c : criteria.entrySet()) {
-      Map<UUID, StoredResource> matches = run(type, c.getKey(), c.getValue(), permit);
-      if (found == null) {
-        found = matches;
+    List<StoredResource> page;
+    int total;
+    int offset = parsed.offset;
+    int count = parsed.count;
+    try {
+      if (parsed.matchesNothing) {
+        page = List.of();
+        total = 0;
+      } else if (!parsed.anyMatchCriterion && parsed.sort == null) {
+        // A patient's whole record of this type: counted without decrypting, one page decrypted.
+        total =
+            (int) Math.min(Integer.MAX_VALUE, store.countOfPatient(permit, type, parsed.patient));
+        page =
+            count == 0 || offset >= total
+                ? List.of()
+                : store.listOfPatient(permit, type, parsed.patient, offset, count);
       } else {
-        found.keySet().retainAll(matches.keySet());
+        List<StoredResource> all = store.search(permit, parsed.query.build());
+        total = all.size();
+        page =
+            new ArrayList<>(
+                all.subList(Math.min(offset, total), (int) Math.min((long) offset + count, total)));
       }
+    } catch (IllegalArgumentException e) {
+      // The store names the parameter, never the value.
+      throw bad(e.getMessage() + ".");
     }
-    List<StoredResource> all = new ArrayList<>(found.values());
-    int total = all.size();
-    List<StoredResource> page =
-        all.subList(Math.min(offset, total), (int) Math.min((long) offset + count, total));
     Set<UUID> disclosed = new LinkedHashSet<>();
     for (StoredResource r : page) {
       if (r.patientId() != null) {
         disclosed.add(r.patientId());
       }
     }
+    List<StoredResource> included = new ArrayList<>();
+    if (parsed.includePatients) {
+      for (UUID patient : disclosed) {
+        if (!permit.covers(patient)) {
+          continue; // cannot happen: the page came from this scope; never widen it
+        }
+        try {
+          included.add(store.read(permit, "Patient", patient));
+        } catch (RecordNotFoundException | RecordDeletedException e) {
+          // a deleted Patient is not included
+        }
+      }
+    }
     gate.disclosed(request, scope, disclosed);
-    return bundle(type, base, parameters, page, total, offset, count);
+    return bundle(type, base, parameters, page, included, total, offset, count);
   }
 
-  private Map<UUID, StoredResource> byIds(String type, List<String> ids, Permit permit) {
-    Map<UUID, StoredResource> out = new LinkedHashMap<>();
-    for (String text : ids) {
-      UUID id = FhirTypes.uuid(text.trim());
-      if (id == null) {
-        continue; // not an id of ours: no match
-      }
-      UUID patient;
-      if ("Patient".equals(type)) {
-        patient = id;
-      } else if (FhirTypes.isDirectory(type)) {
-        patient = null;
-      } else {
-        var owner = store.patientOf(type, id);
-        if (owner.isEmpty()) {
+  private Parsed parse(String type, Map<String, String[]> parameters) {
+    Parsed parsed = new Parsed();
+    parsed.query = RecordQuery.of(type);
+    parsed.offset = number(parameters, "_offset", 0, 0, Integer.MAX_VALUE);
+    parsed.count = number(parameters, "_count", DEFAULT_COUNT, 0, MAX_COUNT);
+    Set<String> names = names(type);
+    Map<SearchParameter, LocalDate[]> ranges = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, String[]> e : new TreeMap<>(parameters).entrySet()) {
+        String key = e.getKey();
+        if (RESULT_PARAMETERS.contains(key)) {
           continue;
         }
-        patient = owner.get();
-      }
-      if (!permit.covers(patient)) {
-        continue; // as if it did not exist
-      }
-      try {
-        StoredResource r = store.read(permit, type, id);
-        out.put(r.id(), r);
-      } catch (RecordNotFoundException | RecordDeletedException e) {
-        // no match
-      }
-    }
-    return out;
-  }
-
-  private Map<UUID, StoredResource> run(
-      String type, SearchParameter parameter, List<String> values, Permit permit) {
-    Map<UUID, StoredResource> out = new LinkedHashMap<>();
-    try {
-      if (parameter.kind() == SearchParameter.Kind.DATE) {
-        LocalDate[] range = {EARLIEST, LATEST};
-        for (String value : values) {
-          if (value.contains(",")) {
-            throw bad("Search parameter " + parameter.code() + " takes no comma-separated dates.");
-          }
-          narrow(range, parameter, value);
+        String[] values = e.getValue();
+        switch (key) {
+          case "_summary" -> parsed.summaryCount = summary(values);
+          case "_elements" -> requireValues(key, values);
+          case "_sort" -> parsed.sort = sort(type, values);
+          case "_include" -> parsed.includePatients = include(type, values);
+          default -> criterion(type, names, key, values, parsed, ranges);
         }
-        if (!range[1].isBefore(range[0])) {
-          for (StoredResource r :
-              store.searchDateRange(permit, type, parameter, range[0], range[1])) {
-            out.put(r.id(), r);
-          }
-        }
-        return out;
       }
-      Map<UUID, StoredResource> and = null;
-      for (String value : values) {
-        Map<UUID, StoredResource> or = new LinkedHashMap<>();
-        for (String one : value.split(",")) {
-          for (StoredResource r :
-              store.search(permit, type, parameter, queryValue(parameter, one))) {
-            or.put(r.id(), r);
-          }
-        }
-        if (and == null) {
-          and = or;
+      for (Map.Entry<SearchParameter, LocalDate[]> r : ranges.entrySet()) {
+        LocalDate[] range = r.getValue();
+        if (range[1].isBefore(range[0])) {
+          parsed.matchesNothing = true;
         } else {
-          and.keySet().retainAll(or.keySet());
+          parsed.query.dateRange(r.getKey(), range[0], range[1]);
         }
+        parsed.anyMatchCriterion = true;
       }
-      return and;
+      if (parsed.sort != null) {
+        parsed.query.sort(parsed.sort);
+      }
+      if (!parsed.anyMatchCriterion && parsed.patient == null) {
+        throw bad(
+            "A search needs a parameter ("
+                + String.join(", ", names)
+                + "); listing every "
+                + type
+                + " is not supported.");
+      }
+      if (parsed.summaryCount) {
+        parsed.count = 0;
+      }
+      parsed.query.build(); // validates what is left
     } catch (IllegalArgumentException e) {
-      // The store names the parameter, never the value.
       throw bad(e.getMessage() + ".");
     }
+    return parsed;
+  }
+
+  private void criterion(
+      String type,
+      Set<String> names,
+      String key,
+      String[] values,
+      Parsed parsed,
+      Map<SearchParameter, LocalDate[]> ranges) {
+    int colon = key.indexOf(':');
+    String name = colon < 0 ? key : key.substring(0, colon);
+    String modifier = colon < 0 ? null : key.substring(colon + 1);
+    if (!names.contains(name)) {
+      throw bad(
+          "Unknown or unsupported search parameter "
+              + safeName(key)
+              + " for "
+              + type
+              + "; supported: "
+              + String.join(", ", names)
+              + ".");
+    }
+    SearchParameter parameter = parameter(name);
+    boolean string = parameter != null && typeOf(parameter) == SearchParamType.STRING;
+    if (modifier != null && !(string && modifier.equals("exact"))) {
+      throw bad(
+          "Search modifier :"
+              + safeName(modifier)
+              + " is not supported for "
+              + name
+              + (string ? " (only :exact is)." : "."));
+    }
+    requireValues(name, values);
+    if (name.equals("_id")) {
+      for (String value : values) {
+        List<UUID> one = new ArrayList<>();
+        for (String text : value.split(",")) {
+          UUID id = FhirTypes.uuid(text.trim());
+          if (id != null) {
+            one.add(id); // not an id of ours: no match
+          }
+        }
+        parsed.query.ids(one); // repeated _id: ANDed
+      }
+      parsed.anyMatchCriterion = true;
+      return;
+    }
+    if (parameter == null || !parameter.appliesTo(type)) {
+      // patient, subject, beneficiary …
+      if (parsed.patient != null || values.length > 1 || values[0].contains(",")) {
+        throw bad("Search by " + name + " takes one patient.");
+      }
+      String value = values[0].trim();
+      String id = value.startsWith("Patient/") ? value.substring("Patient/".length()) : value;
+      parsed.patient = FhirTypes.uuid(id);
+      if (parsed.patient == null) {
+        throw bad("Search parameter " + name + " must be Patient/<id> with a Phylax id.");
+      }
+      parsed.query.patient(parsed.patient);
+      return;
+    }
+    parsed.anyMatchCriterion = true;
+    if (parameter.kind() == SearchParameter.Kind.DATE) {
+      LocalDate[] range =
+          ranges.computeIfAbsent(parameter, k -> new LocalDate[] {EARLIEST, LATEST});
+      for (String value : values) {
+        if (value.contains(",")) {
+          throw bad("Search parameter " + parameter.code() + " takes no comma-separated dates.");
+        }
+        narrow(range, parameter, value);
+      }
+      return;
+    }
+    for (String value : values) {
+      List<String> alternatives = new ArrayList<>();
+      for (String one : value.split(",")) {
+        if (one.isBlank()) {
+          throw bad("Search parameter " + name + " has an empty value.");
+        }
+        alternatives.add(one.trim());
+      }
+      if (parameter.isString()) {
+        parsed.query.text(
+            parameter, alternatives, "exact".equals(modifier) ? TextMatch.EXACT : TextMatch.PREFIX);
+      } else {
+        parsed.query.equalsAny(parameter, alternatives);
+      }
+    }
+  }
+
+  private static void requireValues(String name, String[] values) {
+    for (String value : values) {
+      if (value == null || value.isBlank()) {
+        throw bad("Search parameter " + safeName(name) + " has no value.");
+      }
+    }
+  }
+
+  /** {@code _summary}: {@code count} gives the total only; the other modes HAPI applies. */
+  private static boolean summary(String[] values) {
+    boolean count = false;
+    for (String value : values) {
+      switch (value.trim()) {
+        case "count" -> count = true;
+        case "true", "false", "text", "data" -> {}
+        default -> throw bad("_summary takes count, true, false, text or data.");
+      }
+    }
+    return count;
+  }
+
+  private static RecordQuery.Sort sort(String type, String[] values) {
+    SearchParameter sortable = sortable(type);
+    String expected =
+        sortable == null
+            ? type + " cannot be sorted."
+            : "_sort takes " + sortable.code() + " or -" + sortable.code() + " for " + type + ".";
+    if (sortable == null || values.length != 1) {
+      throw bad(expected);
+    }
+    String value = values[0].trim();
+    boolean descending = value.startsWith("-");
+    if (!(descending ? value.substring(1) : value).equals(sortable.code())) {
+      throw bad(expected);
+    }
+    return new RecordQuery.Sort(sortable, descending);
+  }
+
+  /** {@code _include=<Type>:<patient element>[:Patient]}: the Patients of the page's resources. */
+  private boolean include(String type, String[] values) {
+    List<String> allowed = includes(type);
+    for (String value : values) {
+      String v = value.trim();
+      if (v.endsWith(":Patient")) {
+        v = v.substring(0, v.length() - ":Patient".length());
+      }
+      if (!allowed.contains(v)) {
+        throw bad(
+            "_include "
+                + safeName(value.trim())
+                + " is not supported"
+                + (allowed.isEmpty()
+                    ? " for " + type + "."
+                    : "; " + type + " takes " + String.join(", ", allowed) + "."));
+      }
+    }
+    return true;
   }
 
   /** Narrows {@code range} by one date value with an optional eq/ge/gt/le/lt prefix. */
@@ -302,23 +444,12 @@ final class FhirSearch {
     }
   }
 
-  /** FHIR token syntax to the store's: an identifier's system is not searched. */
-  private static String queryValue(SearchParameter parameter, String value) {
-    String v = value.trim();
-    if (parameter.kind() == SearchParameter.Kind.IDENTIFIER && v.contains("|")) {
-      return v.substring(v.lastIndexOf('|') + 1);
-    }
-    if (parameter.kind() == SearchParameter.Kind.CODE && v.startsWith("|")) {
-      return v.substring(1);
-    }
-    return v;
-  }
-
   private Bundle bundle(
       String type,
       String base,
       Map<String, String[]> parameters,
       List<StoredResource> page,
+      List<StoredResource> included,
       int total,
       int offset,
       int count) {
@@ -344,6 +475,15 @@ final class FhirSearch {
           .setResource(r.resource())
           .getSearch()
           .setMode(Bundle.SearchEntryMode.MATCH);
+    }
+    for (StoredResource r : included) {
+      ResourceIds.set(r);
+      bundle
+          .addEntry()
+          .setFullUrl(base + "/Patient/" + r.id())
+          .setResource(r.resource())
+          .getSearch()
+          .setMode(Bundle.SearchEntryMode.INCLUDE);
     }
     return bundle;
   }
@@ -424,19 +564,42 @@ final class FhirSearch {
     return switch (p.kind()) {
       case NAME -> SearchParamType.STRING;
       case DATE -> SearchParamType.DATE;
+      case REFERENCE -> SearchParamType.REFERENCE;
       default ->
-          p.code().equals("address-postalcode") ? SearchParamType.STRING : SearchParamType.TOKEN;
+          p == SearchParameter.ADDRESS_POSTALCODE ? SearchParamType.STRING : SearchParamType.TOKEN;
     };
   }
 
   private static String documentation(SearchParameter p) {
     return switch (p.kind()) {
-      case NAME -> "Whole name or one word of it, case and accents ignored (no prefix match).";
-      case DATE -> "yyyy, yyyy-MM or yyyy-MM-dd, with eq (default), ge, gt, le or lt.";
-      case CODE -> "system|code or code.";
-      case IDENTIFIER -> "The value; separators and case ignored; a system before | is ignored.";
+      case NAME ->
+          "Prefix of a word of the name (at least "
+              + TextMatch.MIN_PREFIX_LENGTH
+              + " characters), case and accents ignored; :exact for the whole name as written."
+              + " Comma-separated values are alternatives.";
+      case DATE ->
+          "yyyy, yyyy-MM or yyyy-MM-dd, with eq (default), ge, gt, le or lt; repeated, ANDed."
+              + " _sort="
+              + p.code()
+              + " or -"
+              + p.code()
+              + ".";
+      case CODE -> "system|code, |code (no system) or code (any system).";
+      case IDENTIFIER ->
+          p == SearchParameter.ADDRESS_POSTALCODE
+              ? "The whole postal code, separators and case ignored; a ZIP finds its ZIP+4 (no"
+                  + " prefix match)."
+              : "system|value, |value (no system) or value (any system); separators and case"
+                  + " ignored.";
       case PHONE -> "A phone number, compared in E.164 (US without a country code).";
       case EMAIL -> "An e-mail address, case ignored.";
+      case TOKEN -> "The code, e.g. " + (p == SearchParameter.GENDER ? "female." : "final.");
+      case REFERENCE ->
+          p == SearchParameter.ENCOUNTER
+              ? "Encounter/<id> or <id>."
+              : p == SearchParameter.ACTOR
+                  ? "<Type>/<id> of any participant."
+                  : "Practitioner/<id>, PractitionerRole/<id> or Organization/<id>.";
     };
   }
 

@@ -33,6 +33,7 @@ import org.phylax.records.NotPermittedException;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordIntegrityException;
 import org.phylax.records.RecordNotFoundException;
+import org.phylax.records.RecordQuery;
 import org.phylax.records.RecordStore;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
@@ -464,6 +465,210 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
       }
     }
     return out;
+  }
+
+  @Override
+  public List<StoredResource> search(Permit permit, RecordQuery query) {
+    requirePermit(permit);
+    String type = query.resourceType();
+    BlindIndex index = keys.blindIndex();
+    StringBuilder sql =
+        new StringBuilder("select ")
+            .append(COLUMNS)
+            .append(
+                " from record_resource r where r.resource_type = :type and r.deleted_at is null");
+    Map<String, Object> params = new HashMap<>();
+    params.put("type", type);
+    if (query.ids().isPresent()) {
+      sql.append(" and r.id = any(:ids)");
+      params.put("ids", query.ids().get().toArray(UUID[]::new));
+    }
+    if (query.patient().isPresent()) {
+      sql.append(" and r.patient_id = :patient");
+      params.put("patient", query.patient().get());
+    }
+    // What each criterion is decided by after decryption, in the criteria's order.
+    List<Check> checks = new ArrayList<>();
+    int n = 0;
+    for (RecordQuery.Criterion c : query.criteria()) {
+      SearchParameter parameter = c.parameter();
+      requireApplies(parameter, type);
+      String p = "p" + n;
+      sql.append(" and exists (select 1 from record_search_token t where t.resource_id = r.id");
+      switch (c.kind()) {
+        case DATE_RANGE -> {
+          params.put(p, field(type, parameter));
+          params.put(p + "from", c.from().getYear());
+          params.put(p + "to", c.to().getYear());
+          sql.append(" and t.param = :")
+              .append(p)
+              .append(" and t.year between :")
+              .append(p)
+              .append("from and :")
+              .append(p)
+              .append("to)");
+          checks.add(
+              resource -> {
+                for (String date : ResourceIndexer.values(resource, parameter)) {
+                  if (ResourceIndexer.overlaps(date, c.from(), c.to())) {
+                    return true;
+                  }
+                }
+                return false;
+              });
+        }
+        case EQUALS -> {
+          Set<String> normalized = new java.util.LinkedHashSet<>();
+          for (String value : c.values()) {
+            normalized.add(ResourceIndexer.normalizeQuery(parameter, value));
+          }
+          String field = field(type, parameter);
+          params.put(p, field);
+          sql.append(" and t.param = :").append(p).append(" and (");
+          int i = 0;
+          for (String value : normalized) {
+            String t = p + "t" + i;
+            params.put(t, index.token(field, value));
+            sql.append(i++ == 0 ? "" : " or ").append("t.token = :").append(t);
+          }
+          sql.append("))");
+          checks.add(
+              resource -> {
+                Set<String> values = ResourceIndexer.values(resource, parameter);
+                return normalized.stream().anyMatch(values::contains);
+              });
+        }
+        case TEXT -> {
+          List<String> raw = c.values();
+          List<String> normalized = new ArrayList<>();
+          for (String value : raw) {
+            normalized.add(ResourceIndexer.normalizeText(parameter, value, c.match()));
+          }
+          String field = field(type, parameter) + (c.match() == TextMatch.PREFIX ? PREFIX : "");
+          params.put(p, field);
+          sql.append(" and t.param = :").append(p).append(" and (");
+          for (int i = 0; i < normalized.size(); i++) {
+            String key =
+                c.match() == TextMatch.PREFIX
+                    ? ResourceIndexer.prefixKey(normalized.get(i))
+                    : normalized.get(i);
+            String t = p + "t" + i;
+            params.put(t, index.token(field, key));
+            sql.append(i == 0 ? "" : " or ").append("t.token = :").append(t);
+          }
+          sql.append("))");
+          checks.add(
+              resource -> {
+                for (int i = 0; i < raw.size(); i++) {
+                  if (ResourceIndexer.matchesText(
+                      resource, parameter, raw.get(i), normalized.get(i), c.match())) {
+                    return true;
+                  }
+                }
+                return false;
+              });
+        }
+      }
+      n++;
+    }
+    if (permit.patients().isPresent()) {
+      // Resources of no patient (the directory) are covered by every permit.
+      sql.append(" and (r.patient_id is null or r.patient_id = any(:patients))");
+      params.put("patients", permit.patients().get().toArray(UUID[]::new));
+    }
+    sql.append(" order by r.created_at, r.id");
+    List<Row> rows = jdbc.sql(sql.toString()).params(params).query(JdbcRecordStore::row).list();
+    List<StoredResource> out = new ArrayList<>();
+    for (Row row : rows) {
+      check(permit, row.patientId, type, row.id);
+      StoredResource stored = decode(row);
+      // Tokens narrow (and can collide); the decrypted values decide.
+      if (checks.stream().allMatch(check -> check.test(stored.resource()))) {
+        out.add(stored);
+      }
+    }
+    query.sort().ifPresent(sort -> sortByDate(out, sort));
+    return out;
+  }
+
+  /** One criterion, decided on a decrypted resource. */
+  private interface Check extends java.util.function.Predicate<Resource> {}
+
+  /** Stable sort by a date's first day; resources without the date last in either direction. */
+  private static void sortByDate(List<StoredResource> resources, RecordQuery.Sort sort) {
+    Map<UUID, LocalDate> keys = new HashMap<>();
+    for (StoredResource r : resources) {
+      LocalDate first = null;
+      for (String date : ResourceIndexer.values(r.resource(), sort.parameter())) {
+        LocalDate start = ResourceIndexer.start(date);
+        if (first == null || start.isBefore(first)) {
+          first = start;
+        }
+      }
+      keys.put(r.id(), first);
+    }
+    java.util.Comparator<LocalDate> order = java.util.Comparator.naturalOrder();
+    if (sort.descending()) {
+      order = order.reversed();
+    }
+    resources.sort(
+        java.util.Comparator.comparing(
+            (StoredResource r) -> keys.get(r.id()), java.util.Comparator.nullsLast(order)));
+  }
+
+  @Override
+  public List<StoredResource> listOfPatient(
+      Permit permit, String resourceType, UUID patientId, int offset, int limit) {
+    requirePermit(permit);
+    requirePatientCovered(permit, resourceType, patientId);
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative");
+    }
+    List<Row> rows =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + " from record_resource where patient_id = :patient and resource_type = :type"
+                    + " and deleted_at is null order by created_at, id offset :offset limit :limit")
+            .param("patient", patientId)
+            .param("type", resourceType)
+            .param("offset", offset)
+            .param("limit", limit)
+            .query(JdbcRecordStore::row)
+            .list();
+    List<StoredResource> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      out.add(decode(row));
+    }
+    return out;
+  }
+
+  @Override
+  public long countOfPatient(Permit permit, String resourceType, UUID patientId) {
+    requirePermit(permit);
+    requirePatientCovered(permit, resourceType, patientId);
+    return jdbc.sql(
+            "select count(*) from record_resource where patient_id = ? and resource_type = ?"
+                + " and deleted_at is null")
+        .params(patientId, resourceType)
+        .query(Long.class)
+        .single();
+  }
+
+  private static void requirePatientCovered(Permit permit, String resourceType, UUID patientId) {
+    if (patientId == null) {
+      throw new IllegalArgumentException("listing a patient's resources needs the patient");
+    }
+    if (!permit.covers(patientId)) {
+      throw new NotPermittedException(
+          "the permit of "
+              + permit.actor()
+              + " does not cover Patient/"
+              + patientId
+              + " for its "
+              + resourceType
+              + " resources");
+    }
   }
 
   @Override

@@ -7,13 +7,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.phylax.crypto.Normalizers;
@@ -39,6 +44,21 @@ final class ResourceIndexer {
 
   private static final Pattern WORDS = Pattern.compile(" ");
   private static final Pattern ZIP_PLUS_4 = Pattern.compile("\\d{9}");
+  private static final String UUID_TEXT =
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  private static final Pattern BARE_ID = Pattern.compile(UUID_TEXT);
+  private static final Pattern REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)/(" + UUID_TEXT + ")");
+
+  /** The types a reference parameter may name; {@code *} any. */
+  private static final java.util.Map<SearchParameter, Set<String>> REFERENCE_TARGETS =
+      java.util.Map.of(
+          SearchParameter.GENERAL_PRACTITIONER,
+          new java.util.LinkedHashSet<>(
+              List.of("Practitioner", "PractitionerRole", "Organization")),
+          SearchParameter.ENCOUNTER,
+          Set.of("Encounter"),
+          SearchParameter.ACTOR,
+          Set.of("*"));
 
   private ResourceIndexer() {}
 
@@ -65,6 +85,22 @@ final class ResourceIndexer {
         }
       }
       addDate(SearchParameter.DATE, row.date(resource), out);
+      String type = resource.fhirType();
+      if (SearchParameter.STATUS.appliesTo(type)) {
+        for (Base status : valuesOf(resource, "status")) {
+          add(SearchParameter.STATUS, status.primitiveValue(), ResourceIndexer::token, out);
+        }
+      }
+      if (SearchParameter.ENCOUNTER.appliesTo(type)) {
+        for (Base ref : valuesOf(resource, "encounter")) {
+          addReference(SearchParameter.ENCOUNTER, ref, out);
+        }
+      }
+      if (resource instanceof Appointment appointment) {
+        for (Appointment.AppointmentParticipantComponent p : appointment.getParticipant()) {
+          addReference(SearchParameter.ACTOR, p.getActor(), out);
+        }
+      }
     }
     return dedupe(out);
   }
@@ -100,11 +136,47 @@ final class ResourceIndexer {
         case PHONE -> Normalizers.phone(value, PHONE_REGION);
         case EMAIL -> Normalizers.email(value);
         case CODE -> value.strip();
+        case TOKEN -> token(value);
+        case REFERENCE -> reference(parameter, value, true);
       };
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "search parameter " + parameter.code() + ": " + e.getMessage());
     }
+  }
+
+  /** A plain code ({@code status}, {@code gender}): stripped, lower case. */
+  private static String token(String value) {
+    String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (v.isEmpty() || v.contains("|")) {
+      throw new IllegalArgumentException("a code is needed (no system)");
+    }
+    return v;
+  }
+
+  /**
+   * A reference in its one searchable form, {@code <Type>/<lower-case Phylax id>}. A query may
+   * leave out the type where the parameter has one target type ({@code encounter}).
+   *
+   * @throws IllegalArgumentException when it is not such a reference (never repeating it)
+   */
+  static String reference(SearchParameter parameter, String value, boolean query) {
+    String v = value.strip();
+    if (query && parameter == SearchParameter.ENCOUNTER && BARE_ID.matcher(v).matches()) {
+      v = "Encounter/" + v;
+    }
+    java.util.regex.Matcher m = REFERENCE.matcher(v);
+    if (!m.matches()
+        || !REFERENCE_TARGETS.getOrDefault(parameter, Set.of()).stream()
+            .anyMatch(t -> t.equals("*") || t.equals(m.group(1)))) {
+      throw new IllegalArgumentException(
+          "must be a reference "
+              + (parameter == SearchParameter.ACTOR
+                  ? "<Type>/<id>"
+                  : String.join(" or ", REFERENCE_TARGETS.get(parameter)) + "/<id>")
+              + " with a Phylax id");
+    }
+    return m.group(1) + "/" + m.group(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -230,6 +302,17 @@ final class ResourceIndexer {
     return count <= n ? value : value.substring(0, value.offsetByCodePoints(0, n));
   }
 
+  /** The first day of a date value ({@code yyyy}, {@code yyyy-MM} or {@code yyyy-MM-dd}). */
+  static LocalDate start(String date) {
+    if (date.length() == 4) {
+      return LocalDate.of(Integer.parseInt(date), 1, 1);
+    }
+    if (date.length() == 7) {
+      return YearMonth.parse(date).atDay(1);
+    }
+    return LocalDate.parse(date);
+  }
+
   /** Whether a date value ({@code yyyy}, {@code yyyy-MM} or {@code yyyy-MM-dd}) meets a range. */
   static boolean overlaps(String date, LocalDate from, LocalDate to) {
     LocalDate start;
@@ -267,6 +350,12 @@ final class ResourceIndexer {
         nameEntries(SearchParameter.GIVEN, given.getValue(), out);
       }
     }
+    if (patient.hasGender() && patient.getGender() != Enumerations.AdministrativeGender.NULL) {
+      out.add(new IndexEntry(SearchParameter.GENDER, patient.getGender().toCode(), null));
+    }
+    for (Reference gp : patient.getGeneralPractitioner()) {
+      addReference(SearchParameter.GENERAL_PRACTITIONER, gp, out);
+    }
     if (patient.hasBirthDateElement()) {
       addDate(SearchParameter.BIRTHDATE, patient.getBirthDateElement(), out);
     }
@@ -297,6 +386,17 @@ final class ResourceIndexer {
           // not searchable; already skipped above
         }
       }
+    }
+  }
+
+  private static List<Base> valuesOf(Resource resource, String element) {
+    Property property = resource.getNamedProperty(element);
+    return property == null ? List.of() : property.getValues();
+  }
+
+  private static void addReference(SearchParameter parameter, Base value, List<IndexEntry> out) {
+    if (value instanceof Reference ref && ref.hasReference()) {
+      add(parameter, ref.getReference(), v -> reference(parameter, v, false), out);
     }
   }
 
