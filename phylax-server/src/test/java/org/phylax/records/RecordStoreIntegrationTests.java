@@ -13,9 +13,11 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.AfterAll;
@@ -427,6 +429,127 @@ class RecordStoreIntegrationTests {
                 .map(StoredResource::id))
         .containsExactlyInAnyOrder(mine, theirs);
     assertThat(store.read(system, "Patient", theirs).version()).isEqualTo(1);
+  }
+
+  @Test
+  void searchQueryWhenSeveralCriteriaThenAllMustHoldAndDatesSort() {
+    UUID a = store.create(system, patient("Philippa", "Quernmoor")).id();
+    UUID b = store.create(system, patient("Quentin", "Quernmoor")).id();
+    UUID a1 = store.create(system, observation(a, "2339-0", "2023-05-01")).id();
+    UUID a2 = store.create(system, observation(a, "2339-0", "2023-07-01")).id();
+    store.create(system, observation(a, "2345-7", "2023-06-01"));
+    UUID b1 = store.create(system, observation(b, "2339-0", "2023-06-15")).id();
+
+    RecordQuery query =
+        RecordQuery.of("Observation")
+            .equalsAny(SearchParameter.CODE, List.of("http://loinc.org|2339-0"))
+            .dateRange(
+                SearchParameter.DATE,
+                java.time.LocalDate.of(2023, 5, 1),
+                java.time.LocalDate.of(2023, 6, 30))
+            .sort(new RecordQuery.Sort(SearchParameter.DATE, true))
+            .build();
+    assertThat(store.search(system, query).stream().map(StoredResource::id))
+        .containsExactly(b1, a1);
+    // A permit of one patient sees only theirs; a patient criterion narrows the same way.
+    assertThat(store.search(TestPermits.clinicianOf(a), query).stream().map(StoredResource::id))
+        .containsExactly(a1);
+    RecordQuery ofA =
+        RecordQuery.of("Observation")
+            .patient(a)
+            .equalsAny(SearchParameter.CODE, List.of("2339-0", "9999-9"))
+            .build();
+    assertThat(store.search(system, ofA).stream().map(StoredResource::id)).containsExactly(a1, a2);
+    RecordQuery names =
+        RecordQuery.of("Patient")
+            .text(SearchParameter.FAMILY, List.of("quernm"), TextMatch.PREFIX)
+            .text(SearchParameter.GIVEN, List.of("Quentin"), TextMatch.EXACT)
+            .build();
+    assertThat(store.search(system, names).stream().map(StoredResource::id)).containsExactly(b);
+  }
+
+  @Test
+  void recordQueryWhenPrefixTooShortOrNothingToSearchByThenRefusedNamingNoValue() {
+    assertThatThrownBy(
+            () ->
+                RecordQuery.of("Patient")
+                    .text(SearchParameter.NAME, List.of("Qu"), TextMatch.PREFIX))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("search parameter name needs at least 3 characters for a prefix search");
+    assertThatThrownBy(() -> RecordQuery.of("Patient").build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> RecordQuery.of("Patient").equalsAny(SearchParameter.CODE, List.of("x")))
+        .hasMessage("search parameter code does not apply to Patient");
+  }
+
+  @Test
+  void listOfPatientWhenPagedThenCreationOrderAndCountWithoutOthers() {
+    UUID mine = store.create(system, patient("Rosamund", "Yarrowby")).id();
+    UUID other = store.create(system, patient("Rufus", "Yarrowby")).id();
+    List<UUID> created = new java.util.ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      created.add(store.create(system, observation(mine, "8867-4", "2024-02-0" + i)).id());
+    }
+    store.create(system, observation(other, "8867-4", "2024-02-01"));
+    store.delete(system, "Observation", created.get(4));
+    Permit permit = TestPermits.clinicianOf(mine);
+
+    assertThat(store.countOfPatient(permit, "Observation", mine)).isEqualTo(4);
+    assertThat(
+            store.listOfPatient(permit, "Observation", mine, 1, 2).stream().map(StoredResource::id))
+        .containsExactly(created.get(1), created.get(2));
+    assertThat(store.listOfPatient(permit, "Observation", mine, 4, 10)).isEmpty();
+    assertThatThrownBy(() -> store.listOfPatient(permit, "Observation", other, 0, 10))
+        .isInstanceOf(NotPermittedException.class);
+    assertThatThrownBy(() -> store.countOfPatient(permit, "Observation", other))
+        .isInstanceOf(NotPermittedException.class);
+  }
+
+  @Test
+  void searchWhenStatusGenderAndReferencesThenFoundByTheirTokens() {
+    Practitioner gp = new Practitioner();
+    gp.addName().setFamily("Sallowfield");
+    UUID practitioner = store.create(system, gp).id();
+    Patient p = patient("Tabitha", "Umbergate");
+    p.addGeneralPractitioner(new Reference("Practitioner/" + practitioner));
+    UUID patient = store.create(system, p).id();
+    Encounter visit = new Encounter();
+    visit.setStatus(Encounter.EncounterStatus.FINISHED);
+    visit.setSubject(new Reference("Patient/" + patient));
+    UUID encounter = store.create(system, visit).id();
+    Observation o = observation(patient, "8867-4", "2024-03-01");
+    o.setStatus(Observation.ObservationStatus.AMENDED);
+    o.setEncounter(new Reference("Encounter/" + encounter));
+    UUID observation = store.create(system, o).id();
+
+    assertThat(
+            store.search(
+                system,
+                "Patient",
+                SearchParameter.GENERAL_PRACTITIONER,
+                "Practitioner/" + practitioner.toString().toUpperCase(java.util.Locale.ROOT)))
+        .extracting(StoredResource::id)
+        .containsExactly(patient);
+    assertThat(
+            store.search(
+                TestPermits.clinicianOf(patient), "Patient", SearchParameter.GENDER, "FEMALE"))
+        .extracting(StoredResource::id)
+        .containsExactly(patient);
+    assertThat(store.search(system, "Observation", SearchParameter.ENCOUNTER, encounter.toString()))
+        .extracting(StoredResource::id)
+        .containsExactly(observation);
+    assertThat(
+            store.search(
+                TestPermits.clinicianOf(patient), "Observation", SearchParameter.STATUS, "amended"))
+        .extracting(StoredResource::id)
+        .containsExactly(observation);
+    assertThatThrownBy(
+            () -> store.search(system, "Patient", SearchParameter.GENERAL_PRACTITIONER, "Dr Who"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("general-practitioner")
+        .message()
+        .doesNotContain("Who");
   }
 
   @Test
