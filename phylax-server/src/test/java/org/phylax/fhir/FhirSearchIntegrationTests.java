@@ -425,6 +425,26 @@ class FhirSearchIntegrationTests {
         .isEqualTo(3);
   }
 
+  @Test
+  void metadataWhenFetchedThenListsEachTypesSearchParametersAndTheSubjectInclude()
+      throws Exception {
+    HttpResponse<String> response = get("/fhir/metadata", null);
+    JsonObject rest = json(response).getAsJsonArray("rest").get(0).getAsJsonObject();
+    JsonObject patient = FhirApiIntegrationTests.resource(rest, "Patient");
+    assertThat(FhirApiIntegrationTests.codes(patient.getAsJsonArray("searchParam"), "name"))
+        .contains("name", "family", "given", "gender", "general-practitioner", "birthdate");
+    JsonObject observation = FhirApiIntegrationTests.resource(rest, "Observation");
+    assertThat(FhirApiIntegrationTests.codes(observation.getAsJsonArray("searchParam"), "name"))
+        .containsExactlyInAnyOrder(
+            "_id", "code", "date", "status", "encounter", "patient", "subject");
+    assertThat(observation.getAsJsonArray("searchInclude").toString())
+        .contains("Observation:patient", "Observation:subject");
+    JsonObject appointment = FhirApiIntegrationTests.resource(rest, "Appointment");
+    assertThat(FhirApiIntegrationTests.codes(appointment.getAsJsonArray("searchParam"), "name"))
+        .contains("actor", "date", "status", "patient");
+    assertThat(patient.getAsJsonArray("searchParam").toString()).contains("at least 3");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static long disclosures(UUID patient) {
@@ -443,13 +463,12 @@ class FhirSearchIntegrationTests {
 
   static HttpResponse<String> get(String path, String token) throws Exception {
     URI uri = path.startsWith("http") ? URI.create(path) : server.baseUri().resolve(path);
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .GET()
-            .header("Accept", "application/fhir+json")
-            .header("Authorization", "Bearer " + token)
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).GET().header("Accept", "application/fhir+json");
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static String enc(String value) {
