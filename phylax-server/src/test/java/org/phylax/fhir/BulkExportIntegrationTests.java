@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -60,6 +61,7 @@ class BulkExportIntegrationTests {
   static final String FAMILY = "Quillfeatherby";
   static final Duration EXPIRY = Duration.ofSeconds(12);
   static String service;
+  static String serviceClient;
   static String otherService;
   static String physician;
   static String compliance;
@@ -74,6 +76,8 @@ class BulkExportIntegrationTests {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     System.setProperty("phylax.fhir.export-expiry", "PT" + EXPIRY.toSeconds() + "S");
     System.setProperty("phylax.fhir.export-sweep", "PT1S");
+    // Two resources a part, so that every file here is written and read in parts.
+    System.setProperty("phylax.fhir.export-page", "2");
     server =
         PhylaxServer.start(
             PhylaxSettings.of(
@@ -97,7 +101,10 @@ class BulkExportIntegrationTests {
     observations.add(store.create(system, observation(theirs, 70)).id().toString());
 
     OAuthClients clients = server.context().getBean(OAuthClients.class);
-    service = token(clients.addService("Export feed", Set.of("system/*.read"), "os:tester"));
+    OAuthClients.Registered feed =
+        clients.addService("Export feed", Set.of("system/*.read"), "os:tester");
+    serviceClient = feed.clientId();
+    service = token(feed);
     otherService = token(clients.addService("Other feed", Set.of("system/*.read"), "os:tester"));
 
     Accounts accounts = server.context().getBean(Accounts.class);
@@ -131,6 +138,7 @@ class BulkExportIntegrationTests {
     System.clearProperty("phylax.audit.checkpoint-poll");
     System.clearProperty("phylax.fhir.export-expiry");
     System.clearProperty("phylax.fhir.export-sweep");
+    System.clearProperty("phylax.fhir.export-page");
   }
 
   @Test
@@ -187,7 +195,7 @@ class BulkExportIntegrationTests {
     // At rest the files are ciphertext: the synthetic family name is in no stored byte.
     List<byte[]> bodies =
         jdbc.queryForList("select body from fhir_export_file where job_id = ?", byte[].class, job);
-    assertThat(bodies).isNotEmpty();
+    assertThat(bodies).hasSize(4); // 3 Patients and 3 Observations, two a part
     byte[] needle = FAMILY.getBytes(StandardCharsets.UTF_8);
     for (byte[] body : bodies) {
       assertThat(indexOf(body, needle)).isEqualTo(-1);
@@ -393,6 +401,38 @@ class BulkExportIntegrationTests {
     HttpResponse<String> badDate =
         send("GET", "/fhir/AuditEvent?date=ge2020-13-45", compliance, Map.of());
     assertThat(badDate.statusCode()).as(badDate.body()).isEqualTo(400);
+  }
+
+  @Test
+  void resumeWhenAJobWasLeftRunningThenItGoesOnFromItsCursor() throws Exception {
+    // As a stopped server leaves it: Patient already written (no resources there), Observation
+    // next.
+    UUID job = UUID.randomUUID();
+    jdbc.update(
+        "insert into fhir_export_job (id, owner, owner_scopes, level, types, request, status,"
+            + " type_index, created_at) values (?, ?, 'system/*.read', 'system',"
+            + " 'Patient,Observation', 'resumed', 'running', 1, now())",
+        job,
+        "client:" + serviceClient);
+    Class<?> jobs = Class.forName("org.phylax.fhir.internal.BulkExportJobs");
+    Method resume = jobs.getDeclaredMethod("resume");
+    resume.setAccessible(true);
+    resume.invoke(server.context().getBean(jobs));
+
+    String status = server.baseUri().resolve("/fhir/$export-poll-status?_jobId=" + job).toString();
+    JsonObject manifest = poll(status, service);
+    assertThat(manifest.getAsJsonArray("output")).hasSize(1);
+    JsonObject output = manifest.getAsJsonArray("output").get(0).getAsJsonObject();
+    assertThat(output.get("type").getAsString()).isEqualTo("Observation");
+    assertThat(output.get("count").getAsInt()).isEqualTo(3);
+    // Access was decided again on resume, as the service's, and audited.
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from audit_event where action = 'EXPORT' and entity_id = ?"
+                    + " and patient_id is null and entity_type = 'Observation'",
+                Long.class,
+                job.toString()))
+        .isEqualTo(1);
   }
 
   @Test

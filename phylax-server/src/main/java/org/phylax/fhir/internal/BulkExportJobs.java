@@ -63,9 +63,6 @@ class BulkExportJobs {
 
   private static final Logger log = LoggerFactory.getLogger(BulkExportJobs.class);
 
-  /** Resources read, and written as one encrypted part, at a time. */
-  static final int PAGE = 500;
-
   static final String PLACE = "BulkExport";
 
   private final JdbcTemplate jdbc;
@@ -77,6 +74,7 @@ class BulkExportJobs {
   private final FhirContext fhir;
   private final Clock clock;
   private final Duration expiry;
+  private final int pageSize;
   private final ExecutorService executor;
 
   BulkExportJobs(
@@ -89,7 +87,8 @@ class BulkExportJobs {
       FhirContext fhir,
       ObjectProvider<Clock> clock,
       @Value("${phylax.fhir.export-expiry:PT1H}") Duration expiry,
-      @Value("${phylax.fhir.export-threads:2}") int threads) {
+      @Value("${phylax.fhir.export-threads:2}") int threads,
+      @Value("${phylax.fhir.export-page:500}") int page) {
     if (expiry.isNegative() || expiry.isZero() || expiry.compareTo(Duration.ofDays(1)) > 0) {
       throw new IllegalArgumentException(
           "phylax.fhir.export-expiry must be above 0 and at most 1 day");
@@ -103,6 +102,11 @@ class BulkExportJobs {
     this.fhir = fhir;
     this.clock = clock.getIfAvailable(Clock::systemUTC);
     this.expiry = expiry;
+    if (page < 1 || page > 10_000) {
+      throw new IllegalArgumentException("phylax.fhir.export-page must be 1 to 10000");
+    }
+    // Resources read, and written as one encrypted part, at a time.
+    this.pageSize = page;
     AtomicInteger n = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -303,8 +307,8 @@ class BulkExportJobs {
       String type = cursor.types.get(cursor.typeIndex);
       AccessGate.SearchScope scope = scopes.get(type);
       List<StoredResource> page =
-          records.page(scope.permit(), type, cursor.since, cursor.after, PAGE);
-      boolean last = page.size() < PAGE;
+          records.page(scope.permit(), type, cursor.since, cursor.after, pageSize);
+      boolean last = page.size() < pageSize;
       UUID nextAfter = last ? null : page.get(page.size() - 1).id();
       int nextIndex = last ? cursor.typeIndex + 1 : cursor.typeIndex;
       byte[] ndjson = ndjson(parser, page);
