@@ -23,6 +23,7 @@ public final class AuditQuery {
   /** The largest page one query may ask for. */
   public static final int MAX_PAGE_SIZE = 1000;
 
+  private final Long seq;
   private final UUID patient;
   private final String actorUser;
   private final Instant from;
@@ -33,6 +34,7 @@ public final class AuditQuery {
   private final String after;
 
   private AuditQuery(Builder b) {
+    this.seq = b.seq;
     this.patient = b.patient;
     this.actorUser = b.actorUser;
     this.from = b.from;
@@ -45,6 +47,11 @@ public final class AuditQuery {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The one event with this sequence number, if the query asks for one. */
+  public Optional<Long> seq() {
+    return Optional.ofNullable(seq);
   }
 
   public Optional<UUID> patient() {
@@ -89,6 +96,9 @@ public final class AuditQuery {
    */
   public String describe() {
     StringBuilder s = new StringBuilder("audit search");
+    if (seq != null) {
+      s.append(" seq=").append(seq);
+    }
     if (patient != null) {
       s.append(" patient=").append(patient);
     }
@@ -122,6 +132,7 @@ public final class AuditQuery {
 
   /** Builds an {@link AuditQuery}. */
   public static final class Builder {
+    private Long seq;
     private UUID patient;
     private String actorUser;
     private Instant from;
@@ -132,6 +143,12 @@ public final class AuditQuery {
     private String after;
 
     private Builder() {}
+
+    /** Only the event with this sequence number (a read by id). */
+    public Builder seq(long value) {
+      seq = value;
+      return this;
+    }
 
     public Builder patient(UUID value) {
       patient = value;

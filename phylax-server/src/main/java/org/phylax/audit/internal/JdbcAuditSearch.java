@@ -41,6 +41,7 @@ class JdbcAuditSearch implements AuditSearch {
         new StringBuilder(
             "select " + JdbcAuditVerifier.EVENT_COLUMNS + " from audit_event where true");
     List<Object> args = new ArrayList<>();
+    query.seq().ifPresent(q -> add(sql, args, " and seq = ?", q));
     query.patient().ifPresent(p -> add(sql, args, " and patient_id = ?", p));
     query.actorUser().ifPresent(u -> add(sql, args, " and actor_user = ?", u));
     query.from().ifPresent(t -> add(sql, args, " and occurred_at >= ?", Timestamp.from(t)));

@@ -1,12 +1,17 @@
 package org.phylax.fhir.internal;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.phylax.access.AccessGate;
+import org.phylax.audit.AuditLog;
+import org.phylax.audit.AuditSearch;
 import org.phylax.records.RecordStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -17,16 +22,32 @@ class FhirConfiguration {
 
   @Bean
   ServletRegistrationBean<PhylaxFhirServer> fhirServlet(
-      FhirContext fhir, RecordStore store, AccessGate gate, FhirCallers callers) {
+      FhirContext fhir,
+      RecordStore store,
+      AccessGate gate,
+      FhirCallers callers,
+      BulkExportJobs exports,
+      AuditSearch auditSearch,
+      AuditLog auditLog,
+      ApplicationEventPublisher events,
+      ObjectProvider<Clock> clock) {
     FhirSearch search = new FhirSearch(store, gate, fhir);
     ResourceBodies bodies = new ResourceBodies(fhir);
     List<Object> providers = new ArrayList<>();
     for (String type : FhirTypes.all()) {
       providers.add(new RecordResourceProvider(type, fhir, store, gate, callers, bodies, search));
     }
+    providers.add(new BulkExportProvider(exports, callers, fhir));
+    providers.add(
+        new AuditEventProvider(
+            auditSearch, auditLog, callers, events, clock.getIfAvailable(Clock::systemUTC)));
     PhylaxFhirServer server =
         new PhylaxFhirServer(
-            fhir, providers, new FhirErrors(), new CapabilityStatementCustomizer(search));
+            fhir,
+            providers,
+            new FhirErrors(),
+            new CapabilityStatementCustomizer(search),
+            new ExportCapabilities());
     ServletRegistrationBean<PhylaxFhirServer> registration =
         new ServletRegistrationBean<>(server, "/fhir/*");
     registration.setName("fhir");
