@@ -884,6 +884,64 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   }
 
   /**
+   * Recomputes the search tokens and relationship rows of these resources from their decrypted
+   * current versions, in one transaction; deleted or missing ids are skipped. For {@link
+   * SearchReindex}, after the indexing rules changed. Returns how many were rewritten.
+   */
+  int reindex(List<UUID> ids) {
+    return reindexLocked(null, ids) ? ids.size() : 0;
+  }
+
+  /**
+   * {@link #reindex} under the transaction-scoped advisory lock {@code lock} (none when null);
+   * false, with nothing done, when another session holds it.
+   */
+  boolean reindexLocked(Long lock, List<UUID> ids) {
+    Boolean n =
+        tx.execute(
+            status -> {
+              if (lock != null
+                  && !Boolean.TRUE.equals(
+                      jdbc.sql("select pg_try_advisory_xact_lock(?)")
+                          .param(lock)
+                          .query(Boolean.class)
+                          .single())) {
+                return false;
+              }
+              BlindIndex index = keys.blindIndex();
+              List<Object[]> tokens = new ArrayList<>();
+              List<Object[]> links = new ArrayList<>();
+              List<Object[]> affiliations = new ArrayList<>();
+              List<Row> rows =
+                  jdbc.sql(
+                          "select "
+                              + COLUMNS
+                              + " from record_resource where id = any(?) and deleted_at is null"
+                              + " for update")
+                      .param(ids.toArray(UUID[]::new))
+                      .query(JdbcRecordStore::row)
+                      .list();
+              for (Row row : rows) {
+                Resource resource = decode(row).resource();
+                addTokens(index, row.id, row.type, resource, tokens);
+                addLinks(row.id, row.patientId, resource, links, affiliations);
+              }
+              UUID[] done = rows.stream().map(r -> r.id).toArray(UUID[]::new);
+              jdbc.sql("delete from record_search_token where resource_id = any(?)")
+                  .param(done)
+                  .update();
+              jdbc.sql("delete from record_link where resource_id = any(?)").param(done).update();
+              jdbc.sql("delete from record_affiliation where resource_id = any(?)")
+                  .param(done)
+                  .update();
+              insertTokens(tokens);
+              insertLinks(links, affiliations);
+              return true;
+            });
+    return Boolean.TRUE.equals(n);
+  }
+
+  /**
    * The current, not deleted version of a resource, decrypted, or null; for the relationship checks
    * of the access policy, which need a timed link's period and so run without a permit.
    */

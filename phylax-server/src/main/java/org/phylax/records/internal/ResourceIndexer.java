@@ -36,6 +36,13 @@ final class ResourceIndexer {
   static final String PHONE_REGION = "US";
 
   /**
+   * The version of the indexing rules (which tokens and relationship rows a resource gets). Raise
+   * it with every change to them: at the next start {@link SearchReindex} rewrites the index of
+   * every stored resource, so that older resources are found by the new rules too.
+   */
+  static final int INDEX_VERSION = 2;
+
+  /**
    * Prefix tokens stop at this many characters: a longer query is narrowed by its first 8
    * characters and decided after decryption, and a longer name gets no more tokens than an 8-letter
    * one (fewer rows, and the token count tells no length beyond 8).
