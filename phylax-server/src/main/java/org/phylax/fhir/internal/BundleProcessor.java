@@ -87,6 +87,18 @@ final class BundleProcessor {
               + bundle.getEntry().size()
               + ". Split it.");
     }
+    // The parser links a reference to the entry whose fullUrl it names; the terser would follow
+    // such a link into the other entry's resource, so every reference is unlinked first and each
+    // resource's references are its own.
+    for (BundleEntryComponent entry : bundle.getEntry()) {
+      if (entry.getResource() != null) {
+        for (Reference ref :
+            fhir.newTerser()
+                .getAllPopulatedChildElementsOfType(entry.getResource(), Reference.class)) {
+          ref.setResource(null);
+        }
+      }
+    }
     return type == BundleType.TRANSACTION ? transaction(bundle, caller) : batch(bundle, caller);
   }
 

@@ -499,7 +499,8 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     Map<String, Object> all = new HashMap<>(params);
     all.put("type", resourceType);
     if (permit.patients().isPresent()) {
-      sql.append(" and r.patient_id = any(:patients)");
+      // Resources of no patient are covered by every permit (Permit.covers(null)).
+      sql.append(" and (r.patient_id = any(:patients) or r.patient_id is null)");
       all.put("patients", permit.patients().get().toArray(UUID[]::new));
     }
     sql.append(" order by r.created_at, r.id");
