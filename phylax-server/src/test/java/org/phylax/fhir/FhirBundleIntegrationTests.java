@@ -457,6 +457,26 @@ class FhirBundleIntegrationTests {
     assertThat(notABundle.statusCode()).as(notABundle.body()).isEqualTo(400);
   }
 
+  @Test
+  void metadataWhenAskedThenTransactionBatchPatchEverythingAndConditionalCreateAreListed()
+      throws Exception {
+    JsonObject statement = json(send("GET", "/fhir/metadata", null, null, Map.of()));
+    JsonObject rest = statement.getAsJsonArray("rest").get(0).getAsJsonObject();
+    assertThat(rest.getAsJsonArray("interaction").toString())
+        .contains("\"transaction\"")
+        .contains("\"batch\"");
+    String resources = rest.getAsJsonArray("resource").toString();
+    assertThat(resources).contains("\"patch\"").contains("everything");
+    for (JsonElement r : rest.getAsJsonArray("resource")) {
+      JsonObject resource = r.getAsJsonObject();
+      String type = resource.get("type").getAsString();
+      if (type.equals("Practitioner") || type.equals("Observation")) {
+        assertThat(resource.get("conditionalCreate").getAsBoolean())
+            .isEqualTo(type.equals("Practitioner"));
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static String bundle(String type, String... entries) {
