@@ -18,6 +18,7 @@ public final class AccessRequest {
   private final AccessAction action;
   private final String purpose;
   private final ClientInfo client;
+  private final boolean newPatient;
 
   private AccessRequest(Builder b) {
     this.subject = Objects.requireNonNull(b.subject, "subject");
@@ -27,6 +28,11 @@ public final class AccessRequest {
     this.resourceId = b.resourceId;
     this.purpose = b.purpose == null ? "TREAT" : b.purpose;
     this.client = b.client == null ? ClientInfo.none() : b.client;
+    this.newPatient = b.newPatient;
+    if (newPatient && (patientId != null || action != AccessAction.CREATE)) {
+      throw new IllegalArgumentException(
+          "a request for a patient being registered is a create and names no patient id");
+    }
   }
 
   public static Builder of(Subject subject, AccessAction action, String resourceType) {
@@ -62,6 +68,15 @@ public final class AccessRequest {
     return client;
   }
 
+  /**
+   * Whether this create writes the record of a patient who is being registered in the same request
+   * (a FHIR transaction bundle with a new Patient and resources referring to it), so that there is
+   * no patient id yet to decide about.
+   */
+  public boolean newPatient() {
+    return newPatient;
+  }
+
   @Override
   public String toString() {
     return "AccessRequest["
@@ -72,6 +87,7 @@ public final class AccessRequest {
         + resourceType
         + (resourceId == null ? "" : "/" + resourceId)
         + (patientId == null ? "" : " of Patient/" + patientId)
+        + (newPatient ? " of a new Patient" : "")
         + "]";
   }
 
@@ -84,6 +100,7 @@ public final class AccessRequest {
     private String resourceId;
     private String purpose;
     private ClientInfo client;
+    private boolean newPatient;
 
     private Builder(Subject subject, AccessAction action, String resourceType) {
       this.subject = subject;
@@ -108,6 +125,12 @@ public final class AccessRequest {
 
     public Builder client(ClientInfo value) {
       client = value;
+      return this;
+    }
+
+    /** The create is for the record of a patient registered in the same request. */
+    public Builder newPatient() {
+      newPatient = true;
       return this;
     }
 

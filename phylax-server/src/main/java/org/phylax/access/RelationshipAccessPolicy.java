@@ -189,13 +189,14 @@ class RelationshipAccessPolicy implements AccessPolicy {
   }
 
   /**
-   * Creating a new Patient: there is no patient to have a relationship with yet, so the role table
-   * (or the service's scopes) alone decides, as for a directory resource.
+   * Creating a new Patient, or a resource of a Patient created in the same request (a transaction
+   * bundle): there is no patient to have a relationship with yet, so the role table (or the
+   * service's scopes) alone decides, as for a directory resource.
    */
   private static boolean isRegistration(AccessRequest request) {
     return request.patientId().isEmpty()
         && request.action() == AccessAction.CREATE
-        && "Patient".equals(request.resourceType());
+        && ("Patient".equals(request.resourceType()) || request.newPatient());
   }
 
   /** Covers every patient, because the new patient's id is made by the store afterwards. */

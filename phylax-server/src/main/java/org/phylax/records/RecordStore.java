@@ -3,7 +3,9 @@ package org.phylax.records;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.Permit;
 
@@ -138,4 +140,33 @@ public interface RecordStore {
    * a directory resource (which belongs to no patient).
    */
   Optional<UUID> patientOf(String resourceType, UUID id);
+
+  /**
+   * The patient a resource about to be created names, as the store will file it, without writing
+   * anything and without a permit (the caller needs it to ask the access gate): empty for a Patient
+   * (whose id does not exist yet) and for a resource of no patient. A Provenance that names a
+   * Patient among its targets belongs to that patient (the store checks at the write that its other
+   * targets agree); otherwise the patients of its stored targets are looked up.
+   *
+   * @throws IllegalArgumentException naming the element (never a value) when the resource names no
+   *     patient the store can file it by, or the store does not keep its type
+   */
+  Optional<UUID> patientOfNew(Resource resource);
+
+  /**
+   * Runs {@code work} — calls of this store's write methods — in one database transaction: all of
+   * them are written or, when {@code work} throws, none. For a transaction bundle of creates and
+   * updates. Do not call the access gate inside: its audit events would be rolled back with the
+   * records.
+   */
+  <T> T inTransaction(Supplier<T> work);
+
+  /**
+   * The current, not deleted resources of one patient whose types are in {@code types} (the Patient
+   * itself when "Patient" is among them), Patient first, then by creation. Only the rows of those
+   * types are decrypted. For FHIR's {@code Patient/$everything}.
+   *
+   * @throws NotPermittedException when the permit does not cover the patient
+   */
+  List<StoredResource> everything(Permit permit, UUID patient, Set<String> types);
 }

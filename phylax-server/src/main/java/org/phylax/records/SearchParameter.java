@@ -9,10 +9,17 @@ import java.util.Set;
  */
 public enum SearchParameter {
   /**
-   * Patient.identifier value (MRN, SSN …): separators removed, upper case. Written {@code
-   * system|value}, {@code |value} (an identifier without system) or {@code value} (any system).
+   * The identifier value (a Patient's MRN, SSN …; a Practitioner's NPI, an Organization's or
+   * Location's id in another system): separators removed, upper case. Written {@code system|value},
+   * {@code |value} (an identifier without system) or {@code value} (any system). Directory
+   * identifiers are not PHI, but are kept as blind tokens all the same, so that one mechanism
+   * serves every type (conditional references such as {@code Practitioner?identifier=…} resolve
+   * through it).
    */
-  IDENTIFIER("identifier", Kind.IDENTIFIER, Set.of("Patient")),
+  IDENTIFIER(
+      "identifier",
+      Kind.IDENTIFIER,
+      Set.of("Patient", "Practitioner", "PractitionerRole", "Organization", "Location")),
   /**
    * Patient.name.family, whole and word by word: case and diacritics folded. A string parameter:
    * {@link RecordStore#searchText} finds it by prefix or exactly.

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -54,6 +56,78 @@ class RecordStoreIntegrationTests {
     if (phylax != null) {
       phylax.close();
     }
+  }
+
+  @Test
+  void inTransactionWhenALaterWriteFailsThenEarlierCreatesAndUpdatesAreRolledBack() {
+    StoredResource kept = store.create(system, patient("Orsolya", "Kestrelwood"));
+    Patient changed = (Patient) kept.resource().copy();
+    changed.getNameFirstRep().setFamily("Kestrelwood-Ames");
+    JdbcClient jdbc = phylax.bean(JdbcClient.class);
+    long before = jdbc.sql("select count(*) from record_resource").query(Long.class).single();
+    assertThatThrownBy(
+            () ->
+                store.inTransaction(
+                    () -> {
+                      StoredResource p = store.create(system, patient("Ilse", "Marchbank"));
+                      store.create(system, observation(p.id(), "8867-4", "2024-01-02"));
+                      store.update(system, kept.id(), 1, changed);
+                      return store.create(
+                          system, observation(UUID.randomUUID(), "8867-4", "2024-01-02"));
+                    }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("references no existing Patient");
+    assertThat(jdbc.sql("select count(*) from record_resource").query(Long.class).single())
+        .isEqualTo(before);
+    assertThat(store.read(system, "Patient", kept.id()).version()).isEqualTo(1);
+    assertThat(family(store.read(system, "Patient", kept.id()).resource()))
+        .isEqualTo("Kestrelwood");
+  }
+
+  @Test
+  void patientOfNewWhenSubjectNamesAPatientThenThatPatientAndForAPatientOrDirectoryNone() {
+    UUID owner = store.create(system, patient("Bettina", "Oakhollow")).id();
+    assertThat(store.patientOfNew(observation(owner, "8867-4", "2024-01-02"))).hasValue(owner);
+    assertThat(store.patientOfNew(patient("Nobody", "Yet"))).isEqualTo(Optional.empty());
+    assertThat(store.patientOfNew(new Practitioner())).isEmpty();
+    Observation noSubject = observation(owner, "8867-4", "2024-01-02");
+    noSubject.setSubject(null);
+    assertThatThrownBy(() -> store.patientOfNew(noSubject))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Observation.subject");
+  }
+
+  @Test
+  void everythingWhenPermittedThenThePatientFirstAndOnlyTheirCurrentResourcesOfTheGivenTypes() {
+    UUID owner = store.create(system, patient("Ottilie", "Hazelmere")).id();
+    UUID other = store.create(system, patient("Cosmo", "Hazelmere")).id();
+    UUID kept = store.create(system, observation(owner, "8867-4", "2024-01-02")).id();
+    UUID gone = store.create(system, observation(owner, "8867-4", "2024-01-03")).id();
+    store.delete(system, "Observation", gone);
+    store.create(system, observation(other, "8867-4", "2024-01-02"));
+    Permit permit = TestPermits.clinicianOf(owner);
+    List<StoredResource> all = store.everything(permit, owner, Set.of("Patient", "Observation"));
+    assertThat(all).extracting(StoredResource::id).containsExactly(owner, kept);
+    assertThat(store.everything(permit, owner, Set.of("Condition"))).isEmpty();
+    assertThatThrownBy(() -> store.everything(permit, other, Set.of("Patient")))
+        .isInstanceOf(NotPermittedException.class);
+  }
+
+  @Test
+  void searchWhenPractitionerIdentifierThenFoundWithADirectoryOrAnyPermit() {
+    Practitioner p = new Practitioner();
+    p.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue("9990003334");
+    UUID id = store.create(system, p).id();
+    Permit clinician = TestPermits.clinicianOf(store.create(system, patient("Una", "Brook")).id());
+    for (String query : List.of("http://hl7.org/fhir/sid/us-npi|9990003334", "9990003334")) {
+      assertThat(store.search(clinician, "Practitioner", SearchParameter.IDENTIFIER, query))
+          .extracting(StoredResource::id)
+          .containsExactly(id);
+    }
+    assertThat(
+            store.search(
+                clinician, "Practitioner", SearchParameter.IDENTIFIER, "urn:other|9990003334"))
+        .isEmpty();
   }
 
   static Patient patient(String given, String family) {

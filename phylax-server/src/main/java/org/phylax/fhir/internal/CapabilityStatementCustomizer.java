@@ -11,8 +11,9 @@ import org.hl7.fhir.r4.model.Coding;
 /**
  * Makes the generated CapabilityStatement say what this server really does: the search parameters
  * it understands (HAPI cannot see them, since one generic search method reads them), versioned
- * updates with If-Match, no update-as-create, no conditional interactions, the subject Patient as
- * the one include, and that a bearer token from this server's OAuth endpoints is required.
+ * updates with If-Match, no update-as-create, conditional create by identifier only, transaction
+ * and batch bundles, the subject Patient as the one include, and that a bearer token from this
+ * server's OAuth endpoints is required.
  */
 final class CapabilityStatementCustomizer {
 
@@ -43,11 +44,28 @@ final class CapabilityStatementCustomizer {
                       "http://terminology.hl7.org/CodeSystem/restful-security-service",
                       "SMART-on-FHIR",
                       "SMART-on-FHIR")));
+      boolean batch =
+          rest.getInteraction().stream()
+              .anyMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH);
+      if (!batch) {
+        rest.addInteraction()
+            .setCode(CapabilityStatement.SystemRestfulInteraction.BATCH)
+            .setDocumentation("Each entry on its own; at most 5,000 entries.");
+      }
+      for (CapabilityStatement.SystemInteractionComponent i : rest.getInteraction()) {
+        if (i.getCode() == CapabilityStatement.SystemRestfulInteraction.TRANSACTION) {
+          i.setDocumentation(
+              "All or nothing in one database transaction; urn:uuid and conditional"
+                  + " (Type?identifier=…) references; ifNoneExist; at most 5,000 entries.");
+        }
+      }
       for (CapabilityStatementRestResourceComponent resource : rest.getResource()) {
         resource.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
         resource.setReadHistory(true);
         resource.setUpdateCreate(false);
-        resource.setConditionalCreate(false);
+        // If-None-Exist with identifier=…, for the types with an identifier search.
+        resource.setConditionalCreate(
+            org.phylax.records.SearchParameter.IDENTIFIER.appliesTo(resource.getType()));
         resource.setConditionalUpdate(false);
         resource.setConditionalRead(CapabilityStatement.ConditionalReadStatus.NOTSUPPORTED);
         resource.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);

@@ -33,14 +33,21 @@ class FhirConfiguration {
       ObjectProvider<Clock> clock) {
     FhirSearch search = new FhirSearch(store, gate, fhir);
     ResourceBodies bodies = new ResourceBodies(fhir);
+    RecordAccess access = new RecordAccess(store, gate);
+    ConditionalMatches conditionals = new ConditionalMatches(access);
     List<Object> providers = new ArrayList<>();
     for (String type : FhirTypes.all()) {
-      providers.add(new RecordResourceProvider(type, fhir, store, gate, callers, bodies, search));
+      providers.add(
+          new RecordResourceProvider(
+              type, fhir, store, gate, callers, bodies, search, conditionals));
     }
     providers.add(new BulkExportProvider(exports, callers, fhir));
     providers.add(
         new AuditEventProvider(
             auditSearch, auditLog, callers, events, clock.getIfAvailable(Clock::systemUTC)));
+    providers.add(
+        new SystemProvider(
+            new BundleProcessor(fhir, access, conditionals), bodies, access, callers));
     PhylaxFhirServer server =
         new PhylaxFhirServer(
             fhir,

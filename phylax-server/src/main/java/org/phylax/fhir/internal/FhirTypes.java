@@ -2,17 +2,12 @@ package org.phylax.fhir.internal;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.hl7.fhir.r4.model.Base;
-import org.hl7.fhir.r4.model.Property;
-import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Resource;
 import org.phylax.records.SearchParameter;
 
 /**
@@ -77,37 +72,6 @@ final class FhirTypes {
       }
     }
     return out;
-  }
-
-  /**
-   * The patient a resource about to be written names.
-   *
-   * @throws UnprocessableEntityException naming the element (never its value) when it is missing or
-   *     is not {@code Patient/<id>}
-   */
-  static UUID patientOf(FhirContext fhir, Resource resource) {
-    String type = resource.fhirType();
-    String element = patientElement(fhir, type);
-    if (element == null) {
-      throw new UnprocessableEntityException(type + " names no patient this server can file it by");
-    }
-    String field = type + "." + element;
-    Property property = resource.getNamedProperty(element);
-    String reference = null;
-    if (property != null && property.hasValues()) {
-      Base value = property.getValues().get(0);
-      if (value instanceof Reference r) {
-        reference = r.getReference();
-      }
-    }
-    if (reference == null || !reference.startsWith("Patient/")) {
-      throw new UnprocessableEntityException(field + " must be a reference Patient/<id>");
-    }
-    UUID id = uuid(reference.substring("Patient/".length()));
-    if (id == null) {
-      throw new UnprocessableEntityException(field + " must reference a Patient by its Phylax id");
-    }
-    return id;
   }
 
   /** A Phylax id, or null when the text is not one. */

@@ -7,11 +7,13 @@ import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Patch;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.PatchTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
@@ -55,6 +57,7 @@ final class RecordResourceProvider implements IResourceProvider {
   private final ResourceBodies bodies;
   private final FhirSearch search;
   private final FhirContext fhir;
+  private final ConditionalMatches conditionals;
 
   RecordResourceProvider(
       String type,
@@ -63,7 +66,8 @@ final class RecordResourceProvider implements IResourceProvider {
       AccessGate gate,
       FhirCallers callers,
       ResourceBodies bodies,
-      FhirSearch search) {
+      FhirSearch search,
+      ConditionalMatches conditionals) {
     this.type = type;
     this.fhir = fhir;
     this.resourceClass = fhir.getResourceDefinition(type).getImplementingClass();
@@ -72,6 +76,7 @@ final class RecordResourceProvider implements IResourceProvider {
     this.callers = callers;
     this.bodies = bodies;
     this.search = search;
+    this.conditionals = conditionals;
   }
 
   @Override
@@ -92,12 +97,28 @@ final class RecordResourceProvider implements IResourceProvider {
     return stored.resource();
   }
 
+  /**
+   * With {@code If-None-Exist: identifier=…} a conditional create: one match answers 200 with the
+   * existing resource, none creates, more than one answers 412.
+   */
   @Create
   public MethodOutcome create(@ResourceParam String body, HttpServletRequest request) {
     Resource resource = bodies.parse(request.getContentType(), body, type);
     resource.setIdElement(null); // the server assigns ids
     FhirCallers.Caller caller = callers.current(request);
-    UUID patient = FhirTypes.isPatientOwned(type) ? FhirTypes.patientOf(fhir, resource) : null;
+    String ifNoneExist = request.getHeader("If-None-Exist");
+    if (ifNoneExist != null && !ifNoneExist.isBlank()) {
+      List<StoredResource> found =
+          conditionals.find(caller, ConditionalMatches.parse(type, ifNoneExist));
+      if (found.size() > 1) {
+        String message = "If-None-Exist matches " + found.size() + " resources, not one.";
+        throw new PreconditionFailedException(message, Outcomes.of(IssueType.DUPLICATE, message));
+      }
+      if (found.size() == 1) {
+        return outcome(found.get(0), false);
+      }
+    }
+    UUID patient = store.patientOfNew(resource).orElse(null);
     Permit permit = enter(caller, AccessAction.CREATE, null, patient);
     StoredResource stored = store.create(permit, resource);
     return outcome(stored, true);
@@ -127,6 +148,57 @@ final class RecordResourceProvider implements IResourceProvider {
     long version = expected != null ? expected : store.read(permit, type, uuid).version();
     try {
       return outcome(store.update(permit, uuid, version, resource), false);
+    } catch (VersionConflictException e) {
+      if (expected != null) {
+        throw new PreconditionFailedException(
+            e.getMessage(), Outcomes.of(IssueType.CONFLICT, e.getMessage()));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * JSON Patch ({@code application/json-patch+json}) of the current version, or of the version
+   * {@code If-Match} names (412 when it is no longer current); the patched resource goes the way of
+   * an update, so it is parsed strictly and cannot move to another patient (422).
+   */
+  @Patch
+  public MethodOutcome patch(
+      @IdParam IdType id,
+      PatchTypeEnum patchType,
+      @ResourceParam String body,
+      HttpServletRequest request) {
+    if (patchType != PatchTypeEnum.JSON_PATCH) {
+      throw new Outcomes.Failure(
+          415,
+          IssueType.NOTSUPPORTED,
+          "PATCH takes JSON Patch (application/json-patch+json) only.");
+    }
+    UUID uuid = idOf(id);
+    Long expected = ifMatch(request.getHeader("If-Match"));
+    FhirCallers.Caller caller = callers.current(request);
+    Permit permit = enter(caller, AccessAction.UPDATE, uuid, patientOfStored(uuid));
+    StoredResource current = store.read(permit, type, uuid);
+    if (expected != null && expected != current.version()) {
+      String message =
+          type
+              + "/"
+              + uuid
+              + ": the patch was for version "
+              + expected
+              + " but version "
+              + current.version()
+              + " is current";
+      throw new PreconditionFailedException(message, Outcomes.of(IssueType.CONFLICT, message));
+    }
+    String patched =
+        JsonPatch.apply(fhir.newJsonParser().encodeResourceToString(current.resource()), body);
+    Resource resource = bodies.parse("application/fhir+json", patched, type);
+    if (!uuid.toString().equals(resource.getIdElement().getIdPart())) {
+      throw new Outcomes.Failure(422, IssueType.PROCESSING, "A patch cannot change the id.");
+    }
+    try {
+      return outcome(store.update(permit, uuid, current.version(), resource), false);
     } catch (VersionConflictException e) {
       if (expected != null) {
         throw new PreconditionFailedException(
@@ -234,7 +306,7 @@ final class RecordResourceProvider implements IResourceProvider {
     throw new RecordNotFound("There is no such version: versions are numbers from 1");
   }
 
-  private static Long ifMatch(String header) {
+  static Long ifMatch(String header) {
     if (header == null || header.isBlank()) {
       return null;
     }

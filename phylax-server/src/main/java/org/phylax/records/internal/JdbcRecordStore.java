@@ -704,7 +704,8 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     Map<String, Object> all = new HashMap<>(params);
     all.put("type", resourceType);
     if (permit.patients().isPresent()) {
-      sql.append(" and r.patient_id = any(:patients)");
+      // Resources of no patient are covered by every permit (Permit.covers(null)).
+      sql.append(" and (r.patient_id = any(:patients) or r.patient_id is null)");
       all.put("patients", permit.patients().get().toArray(UUID[]::new));
     }
     sql.append(" order by r.created_at, r.id");
@@ -1151,5 +1152,53 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
         .params(id, resourceType)
         .query(UUID.class)
         .optional();
+  }
+
+  @Override
+  public Optional<UUID> patientOfNew(Resource resource) {
+    if ("Patient".equals(ResourceIndexer.supportedType(resource))) {
+      return Optional.empty();
+    }
+    Compartments.Owner owner = Compartments.ownerOf(resource);
+    if (owner.patientId() != null || owner.targets().isEmpty()) {
+      return Optional.ofNullable(owner.patientId());
+    }
+    Set<UUID> targetIds = new HashSet<>();
+    owner.targets().forEach(t -> targetIds.add(t.id()));
+    return Optional.ofNullable(resolve(owner, lookup(targetIds)));
+  }
+
+  // ---------------------------------------------------------------- transactions, $everything
+
+  @Override
+  public <T> T inTransaction(java.util.function.Supplier<T> work) {
+    // The write methods run in the same TransactionTemplate, whose REQUIRED propagation makes them
+    // join this one.
+    return tx.execute(status -> work.get());
+  }
+
+  @Override
+  public List<StoredResource> everything(Permit permit, UUID patient, Set<String> types) {
+    requirePermit(permit);
+    check(permit, patient, "Patient", patient);
+    if (types.isEmpty()) {
+      return List.of();
+    }
+    List<Row> rows =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + " from record_resource where patient_id = :patient and deleted_at is null"
+                    + " and resource_type = any(:types)"
+                    + " order by (resource_type <> 'Patient'), created_at, id")
+            .param("patient", patient)
+            .param("types", types.toArray(String[]::new))
+            .query(JdbcRecordStore::row)
+            .list();
+    List<StoredResource> out = new ArrayList<>();
+    for (Row row : rows) {
+      out.add(decode(row));
+    }
+    return out;
   }
 }

@@ -108,6 +108,11 @@ final class ResourceIndexer {
           addReference(SearchParameter.ACTOR, p.getActor(), out);
         }
       }
+      if (SearchParameter.IDENTIFIER.appliesTo(type)) {
+        for (var value : resource.getNamedProperty("identifier").getValues()) {
+          identifierEntries((Identifier) value, out);
+        }
+      }
     }
     return dedupe(out);
   }
@@ -339,15 +344,19 @@ final class ResourceIndexer {
     return !end.isBefore(from) && !start.isAfter(to);
   }
 
+  private static void identifierEntries(Identifier identifier, List<IndexEntry> out) {
+    add(SearchParameter.IDENTIFIER, identifier.getValue(), Normalizers::identifier, out);
+    String system = identifier.hasSystem() ? identifier.getSystem().strip() : "";
+    add(
+        SearchParameter.IDENTIFIER,
+        identifier.getValue(),
+        v -> system + "|" + Normalizers.identifier(v),
+        out);
+  }
+
   private static void patientEntries(Patient patient, List<IndexEntry> out) {
     for (Identifier identifier : patient.getIdentifier()) {
-      add(SearchParameter.IDENTIFIER, identifier.getValue(), Normalizers::identifier, out);
-      String system = identifier.hasSystem() ? identifier.getSystem().strip() : "";
-      add(
-          SearchParameter.IDENTIFIER,
-          identifier.getValue(),
-          v -> system + "|" + Normalizers.identifier(v),
-          out);
+      identifierEntries(identifier, out);
     }
     for (HumanName name : patient.getName()) {
       if (name.hasFamily()) {
