@@ -159,9 +159,19 @@ class ExternalPostgresIntegrationTests {
                 .executeQuery("select count(*) from flyway_schema_history where success");
         rs.next();
         assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(1);
-        rs = c.createStatement().executeQuery("select count(*) from phylax_instance");
-        rs.next();
-        assertThat(rs.getInt(1)).isEqualTo(1);
+        // The instance registers itself once the context has started, which may be a moment
+        // after the health endpoint first answers.
+        int instances = 0;
+        long until = System.currentTimeMillis() + 30_000;
+        while (instances == 0 && System.currentTimeMillis() < until) {
+          rs = c.createStatement().executeQuery("select count(*) from phylax_instance");
+          rs.next();
+          instances = rs.getInt(1);
+          if (instances == 0) {
+            Thread.sleep(200);
+          }
+        }
+        assertThat(instances).isEqualTo(1);
       }
       assertThat(dir.resolve("data/pg")).as("no embedded cluster").doesNotExist();
       assertThat(phylax.stdout()).doesNotContain(password);
