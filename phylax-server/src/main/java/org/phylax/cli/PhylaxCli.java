@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       AuditCommand.class,
       UsersCommand.class,
       ClientsCommand.class,
-      SynthCommand.class
+      SynthCommand.class,
+      ImportCommand.class
     },
     footer = {
       "",
