@@ -94,6 +94,11 @@ final class Importer {
   private final Map<String, String> mapped = new HashMap<>();
   private final Set<UUID> matchedPatients = new HashSet<>();
   private final Map<String, Set<String>> storedSources = new HashMap<>();
+  private final List<Resource> pending = new ArrayList<>();
+  private final List<String[]> pendingKeys = new ArrayList<>();
+  private final Set<String> pendingRefs = new HashSet<>();
+  private final List<String> pendingWhere = new ArrayList<>();
+  static final int CHUNK = 500;
 
   Importer(RecordStore records, Permit permit, AuditLog audit, Actor operator, FhirContext fhir) {
     this.records = records;
@@ -119,14 +124,25 @@ final class Importer {
                 for (Item item : items) {
                   try {
                     write(item, c);
+                  } catch (FileProblem e) {
+                    throw new FileProblem(name + ": " + e.getMessage());
                   } catch (RuntimeException e) {
                     throw new FileProblem(name + ": " + item.where + ": " + PhylaxCli.oneLine(e));
                   }
+                }
+                try {
+                  flush(c);
+                } catch (FileProblem e) {
+                  throw new FileProblem(name + ": " + e.getMessage());
                 }
                 return c;
               });
     } catch (RuntimeException e) {
       // The transaction rolled back: forget the ids it made.
+      pending.clear();
+      pendingKeys.clear();
+      pendingRefs.clear();
+      pendingWhere.clear();
       mapped.clear();
       mapped.putAll(before);
       matchedPatients.retainAll(matchedBefore);
@@ -231,8 +247,16 @@ final class Importer {
     String type = resource.fhirType();
     String ownKey = ownKey(resource);
     resource.setIdElement(null);
-    for (Reference ref :
-        fhir.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+    List<Reference> refs =
+        fhir.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class);
+    boolean dependsOnPending = refs.stream().anyMatch(r -> pendingRefs.contains(r.getReference()));
+    // Written in chunks: a resource that refers to one still buffered, or of another rank (a
+    // Patient after directory resources its conditional references may name), flushes first.
+    if (dependsOnPending
+        || !pending.isEmpty() && rank(pending.get(pending.size() - 1).fhirType()) != rank(type)) {
+      flush(counts);
+    }
+    for (Reference ref : refs) {
       if (ref.hasReference()) {
         resolve(ref.getReference()).ifPresent(ref::setReference);
       }
@@ -259,9 +283,47 @@ final class Importer {
         }
       }
     }
-    StoredResource stored = records.create(permit, resource);
-    remember(item.key, ownKey, type + "/" + stored.id());
-    counts.created.merge(type, 1, Integer::sum);
+    pending.add(resource);
+    pendingKeys.add(new String[] {item.key, ownKey});
+    pendingWhere.add(item.where);
+    if (item.key != null) {
+      pendingRefs.add(item.key);
+    }
+    if (ownKey != null) {
+      pendingRefs.add(ownKey);
+    }
+    if (pending.size() >= CHUNK) {
+      flush(counts);
+    }
+  }
+
+  /**
+   * Writes the buffered resources with one {@code createAll} (JDBC batches); a failure names the
+   * lines or entries of the chunk, as the store's message names the element but not the resource.
+   */
+  private void flush(Counts counts) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<StoredResource> stored;
+    try {
+      stored = records.createAll(permit, pending);
+    } catch (RuntimeException e) {
+      String where =
+          pendingWhere.size() == 1
+              ? pendingWhere.get(0)
+              : pendingWhere.get(0) + " to " + pendingWhere.get(pendingWhere.size() - 1);
+      throw new FileProblem(where + ": " + PhylaxCli.oneLine(e));
+    }
+    for (int i = 0; i < stored.size(); i++) {
+      String type = stored.get(i).resourceType();
+      remember(pendingKeys.get(i)[0], pendingKeys.get(i)[1], type + "/" + stored.get(i).id());
+      counts.created.merge(type, 1, Integer::sum);
+    }
+    pending.clear();
+    pendingKeys.clear();
+    pendingRefs.clear();
+    pendingWhere.clear();
   }
 
   private void remember(String key, String ownKey, String reference) {
