@@ -40,6 +40,15 @@ final class DemoCommand extends ServeCommand {
                 server.context().getBean(SystemAccess.class),
                 settings.dataDir())
             .ensure();
+    DemoPatients.ensure(server.context(), out)
+        .ifPresent(
+            made ->
+                out.println(
+                    "Synthesized "
+                        + DemoPatients.COUNT
+                        + " demo patients ("
+                        + made.total()
+                        + " resources, tagged HTEST)."));
     String url = server.baseUri().toString();
     out.println();
     out.println("Phylax demo is running: " + url);

@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       AuditCommand.class,
       UsersCommand.class,
-      ClientsCommand.class
+      ClientsCommand.class,
+      SynthCommand.class,
+      ImportCommand.class
     },
     footer = {
       "",
