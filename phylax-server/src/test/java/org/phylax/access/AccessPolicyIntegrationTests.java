@@ -37,9 +37,8 @@ import org.phylax.identity.Account;
 import org.phylax.identity.AccountStatus;
 import org.phylax.identity.ClientInfo;
 import org.phylax.identity.Role;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.phylax.records.RecordStore;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
@@ -73,13 +72,7 @@ class AccessPolicyIntegrationTests {
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     System.setProperty("phylax.access.break-glass-duration", "4s");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     ((ConfigurableApplicationContext) server.context())
         .addApplicationListener(
             (ApplicationListener<PayloadApplicationEvent<?>>)

@@ -16,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +32,8 @@ import org.phylax.identity.Actor;
 import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.UserTokens;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -58,13 +56,7 @@ class AlertsIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     jdbc = server.context().getBean(JdbcTemplate.class);
     Accounts accounts = server.context().getBean(Accounts.class);
     UserTokens tokens = server.context().getBean(UserTokens.class);

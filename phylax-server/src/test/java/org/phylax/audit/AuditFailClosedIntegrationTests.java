@@ -7,14 +7,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 import testsupport.audited.AuditedEndpoint;
 
@@ -36,13 +34,7 @@ class AuditFailClosedIntegrationTests {
     // Fail fast rather than after the default 10 s.
     System.setProperty("phylax.audit.timeout-ms", "3000");
     try {
-      server =
-          PhylaxServer.start(
-              PhylaxSettings.of(
-                  Map.of(
-                      "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                      "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                  PhylaxSettings.Profile.DEV));
+      server = TestServers.dev(dir);
     } finally {
       System.clearProperty("spring.main.sources");
       System.clearProperty("phylax.audit.timeout-ms");

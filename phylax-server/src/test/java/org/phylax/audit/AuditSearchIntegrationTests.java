@@ -7,16 +7,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Searching the audit log on a real PostgreSQL: criteria, paging, and the read recorded first. */
@@ -45,13 +43,7 @@ class AuditSearchIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     audit = server.context().getBean(AuditLog.class);
     search = server.context().getBean(AuditSearch.class);
     verifier = server.context().getBean(AuditVerifier.class);

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -35,9 +34,8 @@ import org.phylax.identity.Actor;
 import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.UserTokens;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.phylax.records.RecordStore;
 
 /**
@@ -68,13 +66,7 @@ class AccessReportIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     audit = server.context().getBean(AuditLog.class);
     Accounts accounts = server.context().getBean(Accounts.class);
     UserTokens tokens = server.context().getBean(UserTokens.class);

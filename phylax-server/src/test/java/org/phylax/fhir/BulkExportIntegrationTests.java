@@ -38,9 +38,8 @@ import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.OAuthClients;
 import org.phylax.oauth.UserTokens;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.phylax.records.RecordStore;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -78,13 +77,7 @@ class BulkExportIntegrationTests {
     System.setProperty("phylax.fhir.export-sweep", "PT1S");
     // Two resources a part, so that every file here is written and read in parts.
     System.setProperty("phylax.fhir.export-page", "2");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     jdbc = server.context().getBean(JdbcTemplate.class);
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("test");

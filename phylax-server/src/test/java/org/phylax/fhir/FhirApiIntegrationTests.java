@@ -30,9 +30,8 @@ import org.phylax.identity.Actor;
 import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.UserTokens;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.phylax.records.RecordStore;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -60,13 +59,7 @@ class FhirApiIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     jdbc = server.context().getBean(JdbcTemplate.class);
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("test");

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -22,9 +21,8 @@ import org.phylax.audit.AuditLog;
 import org.phylax.audit.AuditVerifier;
 import org.phylax.audit.Tampering;
 import org.phylax.crypto.AuditChain;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -44,13 +42,7 @@ class JdbcAuditLogIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     audit = server.context().getBean(AuditLog.class);
     verifier = server.context().getBean(AuditVerifier.class);
     jdbc = server.context().getBean(JdbcTemplate.class);

@@ -32,9 +32,8 @@ import org.phylax.identity.UsernameTakenException;
 import org.phylax.identity.WeakPasswordException;
 import org.phylax.keys.DataKeys;
 import org.phylax.keys.KeyAdministration;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -62,13 +61,7 @@ class IdentityIntegrationTests {
 
   @BeforeAll
   static void start() {
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     jdbc = server.context().getBean(JdbcTemplate.class);
     clock = new MutableClock(Instant.parse("2026-11-25T09:00:10Z"));
     identity =

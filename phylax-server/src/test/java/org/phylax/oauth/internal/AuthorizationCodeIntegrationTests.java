@@ -35,9 +35,8 @@ import org.phylax.identity.SignIn;
 import org.phylax.identity.SignInResult;
 import org.phylax.identity.internal.TotpCodes;
 import org.phylax.oauth.OAuthClients;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 
 /**
  * The authorization_code flow with PKCE end to end over real HTTP: the app sends the browser to
@@ -57,13 +56,7 @@ class AuthorizationCodeIntegrationTests {
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     clients = server.context().getBean(JdbcOAuthClients.class);
     accounts = server.context().getBean(Accounts.class);
     signIn = server.context().getBean(SignIn.class);

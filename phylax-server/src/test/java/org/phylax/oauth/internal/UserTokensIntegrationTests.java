@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +22,8 @@ import org.phylax.identity.Actor;
 import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.UserTokens;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -47,13 +45,7 @@ class UserTokensIntegrationTests {
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     System.setProperty("phylax.oauth.account-freshness", "2s");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     accounts = server.context().getBean(Accounts.class);
     tokens = server.context().getBean(UserTokens.class);
     jdbc = server.context().getBean(JdbcTemplate.class);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Patient;
@@ -17,9 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.phylax.access.Permit;
 import org.phylax.access.RelationshipSource;
 import org.phylax.access.SystemAccess;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.phylax.records.RecordStore;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
@@ -43,13 +41,7 @@ class SearchReindexIntegrationTests {
   @BeforeAll
   static void start() throws Exception {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                PhylaxSettings.Profile.DEV));
+    server = TestServers.dev(dir);
     store = server.context().getBean(RecordStore.class);
     jdbc = server.context().getBean(JdbcTemplate.class);
     reindex = server.context().getBean(SearchReindex.class);

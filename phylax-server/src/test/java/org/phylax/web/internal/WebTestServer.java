@@ -11,9 +11,8 @@ import org.phylax.identity.Actor;
 import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.identity.internal.TotpCodes;
-import org.phylax.platform.PhylaxProcess;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
+import org.phylax.platform.TestServers;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -40,14 +39,7 @@ final class WebTestServer implements AutoCloseable {
     all.putIfAbsent("phylax.audit.checkpoint-poll", "1h");
     all.forEach(System::setProperty);
     try {
-      return new WebTestServer(
-          PhylaxServer.start(
-              PhylaxSettings.of(
-                  Map.of(
-                      "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                      "PHYLAX_PORT", Integer.toString(PhylaxProcess.freePort())),
-                  PhylaxSettings.Profile.DEV)),
-          all);
+      return new WebTestServer(TestServers.dev(dir), all);
     } catch (RuntimeException e) {
       all.keySet().forEach(System::clearProperty);
       throw e;
