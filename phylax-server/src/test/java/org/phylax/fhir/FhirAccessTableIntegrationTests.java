@@ -51,7 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The access-control table ({@link AccessTable}, which {@code AccessPolicyIntegrationTests} decides
  * in process) as real FHIR calls with real bearer tokens: a permit answers the resource, a denial
  * answers 403 with an OperationOutcome that names the rule and no patient's data, is audited as a
- * DENY with that rule and raises an ACCESS_DENIED alert, and changes nothing.
+ * DENY with that rule (a permit as a PERMIT with the table's reason) and raises an ACCESS_DENIED
+ * alert, and changes nothing.
  *
  * <p>How a row becomes a request: READ is {@code GET /fhir/T/id}, UPDATE a {@code PUT} of the
  * stored body, DELETE a {@code DELETE}, CREATE a {@code POST}, SEARCH {@code GET /fhir/T?_id=…},
@@ -158,7 +159,9 @@ class FhirAccessTableIntegrationTests {
     }
     if (row.permits()) {
       assertPermitted(row, target, response, token, patient);
-      assertThat(deniedEvents(row, auditBefore)).as("DENY events").isZero();
+      assertThat(events("DENY", row, auditBefore)).as("DENY events").isZero();
+      // Audited as permitted, with the table's reason.
+      assertThat(events("PERMIT", row, auditBefore)).as("PERMIT events").isPositive();
       return;
     }
     assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
@@ -171,7 +174,7 @@ class FhirAccessTableIntegrationTests {
       assertThat(response.body()).doesNotContain(patient.toString());
     }
     // Audited as refused, with the rule, about the patient asked for.
-    assertThat(deniedEvents(row, auditBefore)).as("DENY events").isEqualTo(1);
+    assertThat(events("DENY", row, auditBefore)).as("DENY events").isEqualTo(1);
     if (patient != null && row.action().equals("READ")) {
       assertThat(
               jdbc.queryForObject(
@@ -388,13 +391,14 @@ class FhirAccessTableIntegrationTests {
     return issue;
   }
 
-  /** DENY audit events of this row's subject, type, action and rule since {@code after}. */
-  static long deniedEvents(AccessTable.Row row, long after) {
+  /** Audit events with this outcome of the row's subject, type, action and reason or rule. */
+  static long events(String outcome, AccessTable.Row row, long after) {
     return jdbc.queryForObject(
-        "select count(*) from audit_event where seq > ? and outcome = 'DENY' and entity_type = ?"
+        "select count(*) from audit_event where seq > ? and outcome = ? and entity_type = ?"
             + " and action = ? and outcome_reason = ? and (actor_user = ? or client_id = ?)",
         Long.class,
         after,
+        outcome,
         row.type(),
         row.action(),
         row.outcome(),
