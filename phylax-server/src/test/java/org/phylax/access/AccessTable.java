@@ -171,7 +171,15 @@ public final class AccessTable {
         row("service read", "CREATE", "Patient", null, "DENY ROLE_NOT_PERMITTED"),
         row("front desk", "CREATE", "Observation", null, "DENY ROLE_NOT_PERMITTED"),
         row("physician none", "UPDATE", "Patient", null, "DENY NO_RELATIONSHIP"),
-        row("physician none", "CREATE", "Observation", null, "DENY NO_RELATIONSHIP"));
+        row("physician none", "CREATE", "Observation", null, "DENY NO_RELATIONSHIP"),
+        // A Group (a list of patients) is no patient's: the role table alone decides.
+        row("admin", "CREATE", "Group", null, "PERMIT DIRECTORY"),
+        row("nurse on team", "READ", "Group", null, "PERMIT DIRECTORY"),
+        row("physician A", "UPDATE", "Group", null, "DENY ROLE_NOT_PERMITTED"),
+        row("front desk", "READ", "Group", null, "DENY ROLE_NOT_PERMITTED"),
+        row("compliance", "READ", "Group", null, "DENY ROLE_NOT_PERMITTED"),
+        row("patient 1", "READ", "Group", null, "DENY ROLE_NOT_PERMITTED"),
+        row("service read", "READ", "Group", null, "PERMIT SERVICE"));
   }
 
   static Row row(String who, String action, String type, String patient, String expected) {

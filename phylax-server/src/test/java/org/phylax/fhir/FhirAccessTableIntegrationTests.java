@@ -213,7 +213,8 @@ class FhirAccessTableIntegrationTests {
       return ids.get(row.patient());
     }
     boolean registration = row.action().equals("CREATE") && row.type().equals("Patient");
-    boolean ofNoPatient = Set.of("Practitioner", "Slot", "Medication").contains(row.type());
+    boolean ofNoPatient =
+        Set.of("Practitioner", "Slot", "Medication", "Group").contains(row.type());
     return registration || ofNoPatient ? null : ids.get("P4");
   }
 
@@ -296,6 +297,14 @@ class FhirAccessTableIntegrationTests {
         m.getCode().addCoding().setSystem("http://www.nlm.nih.gov/research/umls/rxnorm");
         m.getCode().getCodingFirstRep().setCode("197361");
         yield m;
+      }
+      case "Group" -> {
+        // A ward list naming two of the table's patients.
+        org.hl7.fhir.r4.model.Group g = new org.hl7.fhir.r4.model.Group();
+        g.setType(org.hl7.fhir.r4.model.Group.GroupType.PERSON).setActual(true);
+        g.addMember().setEntity(AccessTable.ref("Patient", ids.get("P1")));
+        g.addMember().setEntity(AccessTable.ref("Patient", ids.get("P2")));
+        yield g;
       }
       default -> throw new IllegalArgumentException("no synthetic " + type + " here");
     };
