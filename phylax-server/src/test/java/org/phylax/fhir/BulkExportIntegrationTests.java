@@ -500,6 +500,26 @@ class BulkExportIntegrationTests {
   }
 
   @Test
+  void resumeWhenAGroupJobWasLeftRunningThenItReadsTheMembersAgain() throws Exception {
+    UUID job = UUID.randomUUID();
+    jdbc.update(
+        "insert into fhir_export_job (id, owner, owner_scopes, level, group_id, types, request,"
+            + " status, type_index, created_at) values (?, ?, 'system/*.read', 'group', ?,"
+            + " 'Patient', 'resumed', 'running', 0, now())",
+        job,
+        "client:" + serviceClient,
+        group);
+    Class<?> jobs = Class.forName("org.phylax.fhir.internal.BulkExportJobs");
+    Method resume = jobs.getDeclaredMethod("resume");
+    resume.setAccessible(true);
+    resume.invoke(server.context().getBean(jobs));
+
+    String status = server.baseUri().resolve("/fhir/$export-poll-status?_jobId=" + job).toString();
+    assertThat(exported(poll(status, service), service))
+        .isEqualTo(Set.of("Patient/" + mine.get(0), "Patient/" + theirs));
+  }
+
+  @Test
   void metadataWhenAskedThenExportOperationsAndAuditEventListed() throws Exception {
     HttpResponse<String> response = send("GET", "/fhir/metadata", null, Map.of());
     assertThat(response.statusCode()).isEqualTo(200);
