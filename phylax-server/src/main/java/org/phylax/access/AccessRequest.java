@@ -2,6 +2,7 @@ package org.phylax.access;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.phylax.identity.ClientInfo;
 
@@ -19,6 +20,7 @@ public final class AccessRequest {
   private final String purpose;
   private final ClientInfo client;
   private final boolean newPatient;
+  private final Set<UUID> among;
 
   private AccessRequest(Builder b) {
     this.subject = Objects.requireNonNull(b.subject, "subject");
@@ -29,6 +31,11 @@ public final class AccessRequest {
     this.purpose = b.purpose == null ? "TREAT" : b.purpose;
     this.client = b.client == null ? ClientInfo.none() : b.client;
     this.newPatient = b.newPatient;
+    this.among = b.among == null ? null : Set.copyOf(b.among);
+    if (among != null && patientId != null) {
+      throw new IllegalArgumentException(
+          "a request names one patient or limits a search, not both");
+    }
     if (newPatient && (patientId != null || action != AccessAction.CREATE)) {
       throw new IllegalArgumentException(
           "a request for a patient being registered is a create and names no patient id");
@@ -77,6 +84,14 @@ public final class AccessRequest {
     return newPatient;
   }
 
+  /**
+   * For a search across patients: the patients it is limited to besides what the subject may see (a
+   * Group's members, for a Group-level export); empty when not limited.
+   */
+  public Optional<Set<UUID>> among() {
+    return Optional.ofNullable(among);
+  }
+
   @Override
   public String toString() {
     return "AccessRequest["
@@ -101,6 +116,7 @@ public final class AccessRequest {
     private String purpose;
     private ClientInfo client;
     private boolean newPatient;
+    private Set<UUID> among;
 
     private Builder(Subject subject, AccessAction action, String resourceType) {
       this.subject = subject;
@@ -131,6 +147,12 @@ public final class AccessRequest {
     /** The create is for the record of a patient registered in the same request. */
     public Builder newPatient() {
       newPatient = true;
+      return this;
+    }
+
+    /** Limits a search to these patients (the search still sees only whom the subject may). */
+    public Builder among(Set<UUID> patients) {
+      among = patients;
       return this;
     }
 

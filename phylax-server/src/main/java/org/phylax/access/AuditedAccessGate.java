@@ -88,6 +88,13 @@ class AuditedAccessGate implements AccessGate {
     if (decision != null) {
       // A backend service whose scopes cover the type sees every patient.
       audit.record(event(request, AuditEvent.Outcome.PERMIT).reason(decision.outcome()).build());
+      if (request.among().isPresent()) {
+        Map<UUID, Permit.Reason> among = new java.util.HashMap<>();
+        request.among().get().forEach(p -> among.put(p, Permit.Reason.SERVICE));
+        return new SearchScope(
+            new Permit(subject.actor(), Permit.Reason.SERVICE, request.purpose(), among.keySet()),
+            among);
+      }
       return new SearchScope(
           new Permit(
               subject.actor(),
@@ -97,6 +104,7 @@ class AuditedAccessGate implements AccessGate {
           Map.of());
     }
     Map<UUID, Permit.Reason> visible = policy.visiblePatients(subject, request);
+    request.among().ifPresent(among -> visible.keySet().retainAll(among));
     Permit.Reason first = visible.values().stream().sorted().findFirst().orElse(Permit.Reason.SELF);
     audit.record(
         event(request, AuditEvent.Outcome.PERMIT).reason("SCOPE:" + visible.size()).build());

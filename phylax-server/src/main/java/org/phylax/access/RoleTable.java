@@ -40,7 +40,12 @@ final class RoleTable {
             "Device",
             "ImagingStudy",
             "SupplyDelivery")),
-    DIRECTORY(Set.of("Practitioner", "PractitionerRole", "Organization", "Location"));
+    DIRECTORY(Set.of("Practitioner", "PractitionerRole", "Organization", "Location")),
+    /**
+     * Lists of patients (a ward, a study, a payer's members), kept as no patient's resource: who is
+     * in a list says something about each member, so only clinicians and administrators see them.
+     */
+    GROUPS(Set.of("Group"));
 
     final Set<String> types;
 
@@ -96,7 +101,8 @@ final class RoleTable {
             Category.CLINICAL, ALL,
             Category.SCHEDULING, READ_WRITE_DELETE,
             Category.FINANCIAL, READ,
-            Category.DIRECTORY, READ));
+            Category.DIRECTORY, READ,
+            Category.GROUPS, READ));
     ALLOWED.put(
         Role.NURSE,
         Map.of(
@@ -104,7 +110,8 @@ final class RoleTable {
             Category.CLINICAL, READ_WRITE,
             Category.SCHEDULING, READ_WRITE_DELETE,
             Category.FINANCIAL, READ,
-            Category.DIRECTORY, READ));
+            Category.DIRECTORY, READ,
+            Category.GROUPS, READ));
     ALLOWED.put(
         Role.FRONT_DESK,
         Map.of(
@@ -119,7 +126,9 @@ final class RoleTable {
             Category.FINANCIAL, READ_WRITE,
             Category.DIRECTORY, READ));
     ALLOWED.put(Role.COMPLIANCE_OFFICER, Map.of(Category.DIRECTORY, READ));
-    ALLOWED.put(Role.ADMIN, Map.of(Category.DIRECTORY, READ_WRITE_DELETE));
+    ALLOWED.put(
+        Role.ADMIN,
+        Map.of(Category.DIRECTORY, READ_WRITE_DELETE, Category.GROUPS, READ_WRITE_DELETE));
     ALLOWED.put(
         Role.PATIENT,
         Map.of(
@@ -133,7 +142,9 @@ final class RoleTable {
     UNDER_BREAK_GLASS.put(Role.NURSE, ALLOWED.get(Role.NURSE));
     Map<Category, Set<AccessAction>> readEverything = new EnumMap<>(Category.class);
     for (Category c : Category.values()) {
-      readEverything.put(c, READ);
+      if (c != Category.GROUPS) { // a grant is for one patient; a Group is no patient's
+        readEverything.put(c, READ);
+      }
     }
     UNDER_BREAK_GLASS.put(Role.COMPLIANCE_OFFICER, readEverything);
   }
@@ -177,7 +188,8 @@ final class RoleTable {
           "Schedule",
           "Slot",
           "Device",
-          "Provenance");
+          "Provenance",
+          "Group");
 
   static boolean mayHaveNoPatient(String resourceType) {
     return MAY_HAVE_NO_PATIENT.contains(resourceType);

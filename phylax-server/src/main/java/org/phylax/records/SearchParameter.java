@@ -247,7 +247,9 @@ public enum SearchParameter {
 
   /**
    * Directory and catalog resource types: the workforce, places, medicines and the workforce's
-   * schedules. They belong to no patient and hold no PHI.
+   * schedules, which belong to no patient and hold no PHI; and Group, a list of patients that
+   * belongs to no single one of them (its members are references only, and the access policy keeps
+   * it from the roles that see no clinical data).
    */
   public static final class DirectoryTypes {
     public static final Set<String> ALL =
@@ -258,7 +260,8 @@ public enum SearchParameter {
             "Location",
             "Medication",
             "Schedule",
-            "Slot");
+            "Slot",
+            "Group");
 
     private DirectoryTypes() {}
   }

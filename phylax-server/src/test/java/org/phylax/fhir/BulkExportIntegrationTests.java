@@ -47,8 +47,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Bulk export and the AuditEvent API over real HTTP with real bearer tokens: a backend service's
  * system export from kick-off to NDJSON, files that only the asker can fetch and that are
  * ciphertext at rest, one EXPORT audit event per patient, a physician's Patient-level export that
- * holds only their patients, cancel, expiry, and the audit log read as AuditEvent by a compliance
- * officer (and refused to a physician).
+ * holds only their patients, a Group-level export that holds only the members the caller may see,
+ * cancel, expiry, and the audit log read as AuditEvent by a compliance officer (and refused to a
+ * physician).
  */
 class BulkExportIntegrationTests {
 
@@ -64,6 +65,12 @@ class BulkExportIntegrationTests {
   static String otherService;
   static String physician;
   static String compliance;
+  static String listKeeper;
+  static UUID group;
+
+  /** Observation id by patient. */
+  static final Map<UUID, String> observationOf = new HashMap<>();
+
   static UUID physicianAccount;
   static final List<UUID> mine = new ArrayList<>();
   static UUID theirs;
@@ -89,9 +96,12 @@ class BulkExportIntegrationTests {
       String o = store.create(system, observation(p, 60 + i)).id().toString();
       observations.add(o);
       myObservations.add(o);
+      observationOf.put(p, o);
     }
     theirs = store.create(system, patient("Marchbankly", "Tamsin", other)).id();
-    observations.add(store.create(system, observation(theirs, 70)).id().toString());
+    String o = store.create(system, observation(theirs, 70)).id().toString();
+    observations.add(o);
+    observationOf.put(theirs, o);
 
     OAuthClients clients = server.context().getBean(OAuthClients.class);
     OAuthClients.Registered feed =
@@ -119,8 +129,27 @@ class BulkExportIntegrationTests {
             .password(PASSWORD)
             .build(),
         admin);
+    accounts.create(
+        NewAccount.builder("list-keeper").role(Role.ADMIN).password(PASSWORD).build(), admin);
     physician = tokens.issue("dr-oakhart", Duration.ofMinutes(15), "tester").token();
     compliance = tokens.issue("privacy-officer", Duration.ofMinutes(15), "tester").token();
+    listKeeper = tokens.issue("list-keeper", Duration.ofMinutes(15), "tester").token();
+
+    // A ward list: one of the physician's patients and one who is not theirs; mine(1) is not on it.
+    String ward =
+        "{\"resourceType\":\"Group\",\"type\":\"person\",\"actual\":true,\"member\":["
+            + "{\"entity\":{\"reference\":\"Patient/"
+            + mine.get(0)
+            + "\"}},{\"entity\":{\"reference\":\"Patient/"
+            + theirs
+            + "\"}},{\"entity\":{\"reference\":\"Practitioner/"
+            + doctor
+            + "\"}}]}";
+    // The role table: an administrator keeps Groups, a physician may not write one.
+    assertThat(post("/fhir/Group", physician, ward).statusCode()).isEqualTo(403);
+    HttpResponse<String> created = post("/fhir/Group", listKeeper, ward);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    group = UUID.fromString(json(created).get("id").getAsString());
   }
 
   @AfterAll
@@ -248,6 +277,39 @@ class BulkExportIntegrationTests {
   }
 
   @Test
+  void groupExportWhenPhysicianThenOnlyTheMembersTheyMaySeeAndEachAudited() throws Exception {
+    String status = kickOff("/fhir/Group/" + group + "/$export", physician);
+    UUID job = UUID.fromString(status.replaceAll(".*_jobId=", ""));
+    JsonObject manifest = poll(status, physician);
+    assertThat(manifest.get("request").getAsString()).endsWith("/fhir/Group/" + group + "/$export");
+
+    // The member they may see, and only their clinical data (demographics are not theirs to
+    // export): not the other member, not mine(1), who is theirs but not on the list.
+    assertThat(exported(manifest, physician))
+        .isEqualTo(Set.of("Observation/" + observationOf.get(mine.get(0))));
+    assertThat(exportEvents(job, mine.get(0))).isEqualTo(1);
+    assertThat(exportEvents(job, theirs)).isZero();
+    assertThat(exportEvents(job, mine.get(1))).isZero();
+  }
+
+  @Test
+  void groupExportWhenServiceThenEveryMemberAndNobodyElse() throws Exception {
+    String status = kickOff("/fhir/Group/" + group + "/$export?_type=Patient,Observation", service);
+    UUID job = UUID.fromString(status.replaceAll(".*_jobId=", ""));
+    JsonObject manifest = poll(status, service);
+    assertThat(exported(manifest, service))
+        .isEqualTo(
+            Set.of(
+                "Patient/" + mine.get(0),
+                "Patient/" + theirs,
+                "Observation/" + observationOf.get(mine.get(0)),
+                "Observation/" + observationOf.get(theirs)));
+    assertThat(exportEvents(job, mine.get(0))).isEqualTo(1);
+    assertThat(exportEvents(job, theirs)).isEqualTo(1);
+    assertThat(exportEvents(job, mine.get(1))).isZero();
+  }
+
+  @Test
   void kickOffWhenWrongThenOperationOutcomes() throws Exception {
     HttpResponse<String> user =
         send("GET", "/fhir/$export", physician, Map.of("Prefer", "respond-async"));
@@ -262,14 +324,23 @@ class BulkExportIntegrationTests {
     HttpResponse<String> badSince =
         send("GET", "/fhir/$export?_since=yesterday", service, Map.of("Prefer", "respond-async"));
     assertThat(badSince.statusCode()).as(badSince.body()).isEqualTo(400);
-    HttpResponse<String> group =
+    HttpResponse<String> unknownGroup =
         send(
             "GET",
             "/fhir/Group/" + UUID.randomUUID() + "/$export",
             service,
             Map.of("Prefer", "respond-async"));
-    assertThat(group.statusCode()).as(group.body()).isEqualTo(404);
-    assertThat(group.body()).contains("Group-level export is not supported");
+    assertThat(unknownGroup.statusCode()).as(unknownGroup.body()).isEqualTo(404);
+    assertThat(unknownGroup.body()).contains("OperationOutcome");
+    // A compliance officer may not read Groups, so may not export one (refused, not empty).
+    HttpResponse<String> notTheirs =
+        send(
+            "GET",
+            "/fhir/Group/" + group + "/$export",
+            compliance,
+            Map.of("Prefer", "respond-async"));
+    assertThat(notTheirs.statusCode()).as(notTheirs.body()).isEqualTo(403);
+    assertThat(notTheirs.body()).contains("ROLE_NOT_PERMITTED").doesNotContain(FAMILY);
     assertThat(send("GET", "/fhir/$export", null, Map.of("Prefer", "respond-async")).statusCode())
         .isEqualTo(401);
   }
@@ -429,6 +500,26 @@ class BulkExportIntegrationTests {
   }
 
   @Test
+  void resumeWhenAGroupJobWasLeftRunningThenItReadsTheMembersAgain() throws Exception {
+    UUID job = UUID.randomUUID();
+    jdbc.update(
+        "insert into fhir_export_job (id, owner, owner_scopes, level, group_id, types, request,"
+            + " status, type_index, created_at) values (?, ?, 'system/*.read', 'group', ?,"
+            + " 'Patient', 'resumed', 'running', 0, now())",
+        job,
+        "client:" + serviceClient,
+        group);
+    Class<?> jobs = Class.forName("org.phylax.fhir.internal.BulkExportJobs");
+    Method resume = jobs.getDeclaredMethod("resume");
+    resume.setAccessible(true);
+    resume.invoke(server.context().getBean(jobs));
+
+    String status = server.baseUri().resolve("/fhir/$export-poll-status?_jobId=" + job).toString();
+    assertThat(exported(poll(status, service), service))
+        .isEqualTo(Set.of("Patient/" + mine.get(0), "Patient/" + theirs));
+  }
+
+  @Test
   void metadataWhenAskedThenExportOperationsAndAuditEventListed() throws Exception {
     HttpResponse<String> response = send("GET", "/fhir/metadata", null, Map.of());
     assertThat(response.statusCode()).isEqualTo(200);
@@ -436,11 +527,56 @@ class BulkExportIntegrationTests {
         .contains("\"name\":\"export\"")
         .contains("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export")
         .contains("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export")
+        .contains("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export")
         .contains("export-poll-status");
     assertThat(response.body()).contains("\"AuditEvent\"");
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Every file of the manifest fetched with the asker's token (another client's token: 404), as
+   * "Type/id", each line of the type its file says.
+   */
+  static Set<String> exported(JsonObject manifest, String token) throws Exception {
+    Set<String> out = new HashSet<>();
+    for (JsonElement e : manifest.getAsJsonArray("output")) {
+      JsonObject output = e.getAsJsonObject();
+      String type = output.get("type").getAsString();
+      String url = output.get("url").getAsString();
+      String other = token.equals(otherService) ? service : otherService;
+      assertThat(send("GET", url, other, Map.of()).statusCode()).isEqualTo(404);
+      HttpResponse<String> file = send("GET", url, token, Map.of());
+      assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+      List<JsonObject> lines = ndjson(file.body());
+      assertThat(lines).hasSize(output.get("count").getAsInt());
+      for (JsonObject line : lines) {
+        assertThat(line.get("resourceType").getAsString()).isEqualTo(type);
+        assertThat(out.add(type + "/" + line.get("id").getAsString())).as("once each").isTrue();
+      }
+    }
+    return out;
+  }
+
+  static long exportEvents(UUID job, UUID patient) {
+    return jdbc.queryForObject(
+        "select count(*) from audit_event where action = 'EXPORT' and patient_id = ?"
+            + " and entity_id = ? and outcome = 'PERMIT'",
+        Long.class,
+        patient,
+        job.toString());
+  }
+
+  static HttpResponse<String> post(String path, String token, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(server.baseUri().resolve(path))
+            .header("Content-Type", "application/fhir+json")
+            .header("Accept", "application/fhir+json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
 
   static String kickOff(String path, String token) throws Exception {
     HttpResponse<String> response = send("GET", path, token, Map.of("Prefer", "respond-async"));

@@ -259,14 +259,24 @@ class RecordTypesIntegrationTests {
                     .setSchedule(new Reference("Schedule/" + UUID.randomUUID()))
                     .setStatus(Slot.SlotStatus.FREE)
                     .setStartElement(new InstantType(DATE + "T09:15:00Z"))
-                    .setEndElement(new InstantType(DATE + "T09:45:00Z"))));
+                    .setEndElement(new InstantType(DATE + "T09:45:00Z"))),
+        // A list of patients is no patient's: its members do not make it theirs.
+        new Case(
+            "Group",
+            null,
+            (p, c) -> {
+              org.hl7.fhir.r4.model.Group g = new org.hl7.fhir.r4.model.Group();
+              g.setType(org.hl7.fhir.r4.model.Group.GroupType.PERSON).setActual(true);
+              g.addMember().setEntity(p);
+              return g;
+            }));
   }
 
   @Test
   void casesWhenComparedWithTheStoreThenCoverEveryKeptType() {
     Set<String> types = new HashSet<>(List.of("Patient"));
     cases().forEach(c -> types.add(c.type()));
-    assertThat(types).hasSize(31);
+    assertThat(types).hasSize(32);
     Set<String> kept = new HashSet<>(SearchParameter.ClinicalTypes.ALL);
     kept.addAll(SearchParameter.CompartmentTypes.ALL);
     kept.addAll(SearchParameter.DirectoryTypes.ALL);

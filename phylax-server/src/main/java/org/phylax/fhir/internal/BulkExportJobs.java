@@ -24,10 +24,12 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.r4.model.Group;
 import org.phylax.access.AccessAction;
 import org.phylax.access.AccessDeniedException;
 import org.phylax.access.AccessGate;
 import org.phylax.access.AccessRequest;
+import org.phylax.access.Permit;
 import org.phylax.access.Subject;
 import org.phylax.crypto.FieldCipher;
 import org.phylax.crypto.FieldContext;
@@ -35,6 +37,7 @@ import org.phylax.identity.Accounts;
 import org.phylax.identity.ClientInfo;
 import org.phylax.keys.DataKeys;
 import org.phylax.records.RecordExport;
+import org.phylax.records.RecordStore;
 import org.phylax.records.StoredResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +58,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with {@link AccessGate#search} per type (and again on resume); when the job has written
  * everything, each patient whose data it holds gets one {@code EXPORT} audit event, and only then
  * can the files be downloaded — by the token subject that asked, until they expire and the sweeper
- * deletes them.
+ * deletes them. A Group-level export is limited to the Group's member Patients, read when it starts
+ * (and again on resume), among those the caller may see.
  */
 @Component
 @ConditionalOnWebApplication
@@ -69,6 +73,7 @@ class BulkExportJobs {
   private final TransactionTemplate tx;
   private final DataKeys keys;
   private final RecordExport records;
+  private final RecordStore store;
   private final AccessGate gate;
   private final Accounts accounts;
   private final FhirContext fhir;
@@ -82,6 +87,7 @@ class BulkExportJobs {
       TransactionTemplate tx,
       DataKeys keys,
       RecordExport records,
+      RecordStore store,
       AccessGate gate,
       Accounts accounts,
       FhirContext fhir,
@@ -97,6 +103,7 @@ class BulkExportJobs {
     this.tx = tx;
     this.keys = keys;
     this.records = records;
+    this.store = store;
     this.gate = gate;
     this.accounts = accounts;
     this.fhir = fhir;
@@ -121,7 +128,8 @@ class BulkExportJobs {
   /** The level an export was asked at. */
   enum Level {
     SYSTEM,
-    PATIENT
+    PATIENT,
+    GROUP
   }
 
   /** A job as its owner sees it when polling. */
@@ -144,15 +152,24 @@ class BulkExportJobs {
    * @throws AccessDeniedException when the caller may not export one of the types
    */
   UUID start(
-      FhirCallers.Caller caller, Level level, List<String> types, Instant since, String request) {
+      FhirCallers.Caller caller,
+      Level level,
+      List<String> types,
+      Instant since,
+      String request,
+      UUID group) {
+    if ((level == Level.GROUP) != (group != null)) {
+      throw new IllegalArgumentException("a Group-level export, and only that, names its Group");
+    }
     UUID id = UUID.randomUUID();
+    Set<UUID> members = group == null ? null : members(caller.subject(), caller.client(), group);
     Map<String, AccessGate.SearchScope> scopes =
-        scopes(caller.subject(), caller.client(), id, types);
+        scopes(caller.subject(), caller.client(), id, types, members);
     Subject subject = caller.subject();
     Instant now = now();
     jdbc.update(
         "insert into fhir_export_job (id, owner, owner_scopes, level, types, since, request,"
-            + " status, created_at) values (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+            + " status, created_at, group_id) values (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
         id,
         subject.actor(),
         subject.isService() ? String.join(" ", subject.scopes()) : "",
@@ -160,25 +177,60 @@ class BulkExportJobs {
         String.join(",", types),
         since == null ? null : Timestamp.from(since),
         request,
-        Timestamp.from(now));
-    submit(id, subject, caller.client(), scopes);
+        Timestamp.from(now),
+        group);
+    submit(id, subject, caller.client(), scopes, members);
     return id;
   }
 
   private Map<String, AccessGate.SearchScope> scopes(
-      Subject subject, ClientInfo client, UUID job, List<String> types) {
+      Subject subject, ClientInfo client, UUID job, List<String> types, Set<UUID> members) {
     Map<String, AccessGate.SearchScope> scopes = new LinkedHashMap<>();
     for (String type : types) {
-      scopes.put(type, gate.search(request(subject, client, type, job)));
+      scopes.put(type, gate.search(request(subject, client, type, job, members)));
     }
     return scopes;
   }
 
-  private static AccessRequest request(Subject subject, ClientInfo client, String type, UUID job) {
+  /**
+   * A Group-level export is a search limited to the Group's members: the scope is those members the
+   * subject may see, so the others' records are neither read nor decrypted nor named anywhere.
+   */
+  private static AccessRequest request(
+      Subject subject, ClientInfo client, String type, UUID job, Set<UUID> members) {
     return AccessRequest.of(subject, AccessAction.EXPORT, type)
         .resource(job.toString())
         .client(client)
+        .among(members)
         .build();
+  }
+
+  /**
+   * The Patients a Group lists as its members (not marked inactive), read as the subject: reading
+   * the Group is an access like any other, decided and audited (a refusal throws).
+   *
+   * @throws org.phylax.records.RecordNotFoundException when there is no such Group
+   */
+  Set<UUID> members(Subject subject, ClientInfo client, UUID group) {
+    Permit permit =
+        gate.enter(
+            AccessRequest.of(subject, AccessAction.READ, "Group")
+                .resource(group.toString())
+                .client(client)
+                .build());
+    Group read = (Group) store.read(permit, "Group", group).resource();
+    Set<UUID> members = new HashSet<>();
+    for (Group.GroupMemberComponent member : read.getMember()) {
+      String reference = member.getEntity().getReference();
+      if (member.getInactive() || reference == null || !reference.startsWith("Patient/")) {
+        continue;
+      }
+      UUID patient = FhirTypes.uuid(reference.substring("Patient/".length()));
+      if (patient != null) {
+        members.add(patient);
+      }
+    }
+    return members;
   }
 
   /** The job if {@code owner} (a token subject's actor) started it; empty otherwise. */
@@ -280,11 +332,15 @@ class BulkExportJobs {
   // ---------------------------------------------------------------- the background work
 
   private void submit(
-      UUID id, Subject subject, ClientInfo client, Map<String, AccessGate.SearchScope> scopes) {
+      UUID id,
+      Subject subject,
+      ClientInfo client,
+      Map<String, AccessGate.SearchScope> scopes,
+      Set<UUID> members) {
     executor.execute(
         () -> {
           try {
-            run(id, subject, client, scopes);
+            run(id, subject, client, scopes, members);
           } catch (RuntimeException e) {
             log.warn("FHIR export {} failed: {}", id, e.getClass().getName());
             fail(id, "The export failed; the request id of its kick-off finds it in the log.");
@@ -293,7 +349,11 @@ class BulkExportJobs {
   }
 
   private void run(
-      UUID id, Subject subject, ClientInfo client, Map<String, AccessGate.SearchScope> scopes) {
+      UUID id,
+      Subject subject,
+      ClientInfo client,
+      Map<String, AccessGate.SearchScope> scopes,
+      Set<UUID> members) {
     IParser parser = fhir.newJsonParser().setPrettyPrint(false);
     while (true) {
       Cursor cursor = cursor(id);
@@ -301,7 +361,7 @@ class BulkExportJobs {
         return; // cancelled (deleted) or finished elsewhere
       }
       if (cursor.typeIndex >= cursor.types.size()) {
-        finish(id, subject, client, scopes, cursor);
+        finish(id, subject, client, scopes, cursor, members);
         return;
       }
       String type = cursor.types.get(cursor.typeIndex);
@@ -383,7 +443,8 @@ class BulkExportJobs {
       Subject subject,
       ClientInfo client,
       Map<String, AccessGate.SearchScope> scopes,
-      Cursor cursor) {
+      Cursor cursor,
+      Set<UUID> members) {
     Map<String, List<UUID>> byType = new LinkedHashMap<>();
     jdbc.query(
         "select patient_id, resource_type from fhir_export_patient where job_id = ?",
@@ -396,7 +457,7 @@ class BulkExportJobs {
     for (String type : cursor.types) {
       List<UUID> patients = byType.get(type);
       if (patients != null) {
-        gate.disclosed(request(subject, client, type, id), scopes.get(type), patients);
+        gate.disclosed(request(subject, client, type, id, members), scopes.get(type), patients);
       }
     }
     Instant now = now();
@@ -445,21 +506,32 @@ class BulkExportJobs {
   @EventListener(ApplicationReadyEvent.class)
   void resume() {
     jdbc.query(
-        "select id, owner, owner_scopes, types from fhir_export_job where status = 'running'",
+        "select id, owner, owner_scopes, types, group_id from fhir_export_job where status ="
+            + " 'running'",
         rs -> {
           UUID id = rs.getObject("id", UUID.class);
           String owner = rs.getString("owner");
           String scopes = rs.getString("owner_scopes");
           List<String> types = List.of(rs.getString("types").split(","));
+          UUID group = rs.getObject("group_id", UUID.class);
           try {
             Subject subject = subjectOf(owner, scopes);
             if (subject == null) {
               fail(id, "The account that asked for this export no longer exists.");
               return;
             }
-            submit(id, subject, ClientInfo.none(), scopes(subject, ClientInfo.none(), id, types));
+            Set<UUID> members = group == null ? null : members(subject, ClientInfo.none(), group);
+            submit(
+                id,
+                subject,
+                ClientInfo.none(),
+                scopes(subject, ClientInfo.none(), id, types, members),
+                members);
           } catch (AccessDeniedException e) {
             fail(id, "Access was refused when the export resumed after a restart.");
+          } catch (org.phylax.records.RecordNotFoundException
+              | org.phylax.records.RecordDeletedException e) {
+            fail(id, "The Group of this export no longer exists.");
           }
         });
   }

@@ -22,10 +22,10 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 /**
- * FHIR Bulk Data Access 2.0 over HTTP: the kick-off at system ({@code /$export}) and Patient
- * ({@code /Patient/$export}) level, the status URL ({@code /$export-poll-status?_jobId=…}: poll
- * with GET, cancel or delete with DELETE) and the files ({@code /$export-file?_jobId=…&_type=…}).
- * Group-level export answers 404: Phylax keeps no Group resources. Everything after the kick-off is
+ * FHIR Bulk Data Access 2.0 over HTTP: the kick-off at system ({@code /$export}), Patient ({@code
+ * /Patient/$export}) and Group ({@code /Group/<id>/$export}: the Group's member Patients) level,
+ * the status URL ({@code /$export-poll-status?_jobId=…}: poll with GET, cancel or delete with
+ * DELETE) and the files ({@code /$export-file?_jobId=…&_type=…}). Everything after the kick-off is
  * answered to the token subject that asked and to no one else (404 for others, as if there were no
  * such job).
  */
@@ -57,7 +57,7 @@ final class BulkExportProvider {
           "System-level export is for backend services (client credentials with system/ scopes);"
               + " users export the patients they may see with Patient/$export.");
     }
-    kickOff(caller, BulkExportJobs.Level.SYSTEM, FhirTypes.all(), request, response, details);
+    kickOff(caller, BulkExportJobs.Level.SYSTEM, FhirTypes.all(), null, request, response, details);
   }
 
   @Operation(name = "$export", typeName = "Patient", idempotent = true, manualResponse = true)
@@ -65,23 +65,38 @@ final class BulkExportProvider {
       HttpServletRequest request, HttpServletResponse response, RequestDetails details)
       throws IOException {
     FhirCallers.Caller caller = callers.current(request);
+    kickOff(caller, BulkExportJobs.Level.PATIENT, patientTypes(), null, request, response, details);
+  }
+
+  /**
+   * The member Patients of a Group that the caller may see, and their data: members the caller may
+   * not see are left out as a search leaves them out (access-control.md, "Bulk export").
+   */
+  @Operation(name = "$export", typeName = "Group", idempotent = true, manualResponse = true)
+  public void groupExport(
+      @IdParam IdType id,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      RequestDetails details)
+      throws IOException {
+    FhirCallers.Caller caller = callers.current(request);
+    UUID group = FhirTypes.uuid(id.getIdPart());
+    if (group == null) {
+      throw new Outcomes.Failure(
+          404, IssueType.NOTFOUND, "Group/(that id) does not exist: ids here are UUIDs");
+    }
+    kickOff(caller, BulkExportJobs.Level.GROUP, patientTypes(), group, request, response, details);
+  }
+
+  /** The types of a patient's record: everything but the directory. */
+  private static List<String> patientTypes() {
     List<String> types = new ArrayList<>();
     for (String type : FhirTypes.all()) {
       if (!FhirTypes.isDirectory(type)) {
         types.add(type);
       }
     }
-    kickOff(caller, BulkExportJobs.Level.PATIENT, types, request, response, details);
-  }
-
-  @Operation(name = "$export", typeName = "Group", idempotent = true, manualResponse = true)
-  public void groupExport(@IdParam IdType id, HttpServletRequest request) {
-    callers.current(request);
-    throw new Outcomes.Failure(
-        404,
-        IssueType.NOTSUPPORTED,
-        "Group-level export is not supported: this server keeps no Group resources. Use"
-            + " Patient/$export for the patients you may see, or $export as a backend service.");
+    return types;
   }
 
   @Operation(
@@ -174,6 +189,7 @@ final class BulkExportProvider {
       FhirCallers.Caller caller,
       BulkExportJobs.Level level,
       List<String> allowed,
+      UUID group,
       HttpServletRequest request,
       HttpServletResponse response,
       RequestDetails details)
@@ -237,7 +253,12 @@ final class BulkExportProvider {
     String base = details.getFhirServerBase();
     StringBuilder asked =
         new StringBuilder(base)
-            .append(level == BulkExportJobs.Level.SYSTEM ? "/$export" : "/Patient/$export");
+            .append(
+                switch (level) {
+                  case SYSTEM -> "/$export";
+                  case PATIENT -> "/Patient/$export";
+                  case GROUP -> "/Group/" + group + "/$export";
+                });
     String sep = "?";
     if (typeText != null && !typeText.isBlank()) {
       asked.append(sep).append("_type=").append(String.join(",", types));
@@ -246,7 +267,7 @@ final class BulkExportProvider {
     if (since != null) {
       asked.append(sep).append("_since=").append(since);
     }
-    UUID id = jobs.start(caller, level, types, since, asked.toString());
+    UUID id = jobs.start(caller, level, types, since, asked.toString(), group);
     response.setStatus(202);
     response.setHeader("Content-Location", statusUrl(base, id));
     write(response, info("The export has started; poll the Content-Location for its status."));

@@ -12,8 +12,8 @@ import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
 /**
  * Says in the CapabilityStatement what bulk export and AuditEvent really offer; runs after the
  * general {@link CapabilityStatementCustomizer}, which describes the record types. AuditEvent is
- * read and searched only, without history; Group carries only the {@code $export} operation that
- * answers 404.
+ * read and searched only, without history; Group, a stored type like the others, also carries the
+ * Group-level {@code $export}.
  */
 final class ExportCapabilities {
 
@@ -57,12 +57,6 @@ final class ExportCapabilities {
           param(resource, "outcome", SearchParamType.TOKEN, "0, 4 (refused) or 8 (failed).");
           param(resource, "action", SearchParamType.TOKEN, "C, R, U, D or E.");
           resource.setDocumentation("Compliance officers only; every read is itself audited.");
-        } else if ("Group".equals(resource.getType())) {
-          resource.getInteraction().clear();
-          resource.getSearchParam().clear();
-          resource.setReadHistory(false);
-          resource.setDocumentation(
-              "No Group resources are kept; Group/[id]/$export answers 404 (use Patient/$export).");
         }
       }
     }

@@ -27,6 +27,7 @@ import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.ExplanationOfBenefit;
 import org.hl7.fhir.r4.model.Goal;
+import org.hl7.fhir.r4.model.Group;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Immunization;
 import org.hl7.fhir.r4.model.Location;
@@ -362,6 +363,8 @@ final class Compartments {
     // A schedule of a patient would hold PHI and belong to no one: refused, not kept.
     add(Schedule.class, Rule.NONE, "actor", Schedule::getActor, null, null, null, null);
     add(Slot.class, Rule.NONE, null, null, null, null, null, null);
+    // A list of patients belongs to none of them: many members, no owner.
+    add(Group.class, Rule.NONE, null, null, null, null, null, null);
   }
 
   private Compartments() {}
