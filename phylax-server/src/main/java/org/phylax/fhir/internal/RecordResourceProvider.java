@@ -1,8 +1,6 @@
 package org.phylax.fhir.internal;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
-import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
@@ -19,7 +17,6 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -58,6 +55,7 @@ final class RecordResourceProvider implements IResourceProvider {
   private final FhirSearch search;
   private final FhirContext fhir;
   private final ConditionalMatches conditionals;
+  private final FhirHistory histories;
 
   RecordResourceProvider(
       String type,
@@ -67,7 +65,8 @@ final class RecordResourceProvider implements IResourceProvider {
       FhirCallers callers,
       ResourceBodies bodies,
       FhirSearch search,
-      ConditionalMatches conditionals) {
+      ConditionalMatches conditionals,
+      FhirHistory histories) {
     this.type = type;
     this.fhir = fhir;
     this.resourceClass = fhir.getResourceDefinition(type).getImplementingClass();
@@ -77,6 +76,7 @@ final class RecordResourceProvider implements IResourceProvider {
     this.bodies = bodies;
     this.search = search;
     this.conditionals = conditionals;
+    this.histories = histories;
   }
 
   @Override
@@ -229,27 +229,21 @@ final class RecordResourceProvider implements IResourceProvider {
   }
 
   /**
-   * Every version, newest first; each entry's request method says how its version was made (POST,
-   * PUT, or DELETE for the version that deleted it, which carries the last content).
+   * Every version, newest first, as {@link FhirHistory} shapes a history (the version that deleted
+   * it as a DELETE entry without a resource); {@code _since}, {@code _count} and {@code _offset}.
    */
   @History
-  public List<IBaseResource> history(@IdParam IdType id, HttpServletRequest request) {
+  public Bundle history(@IdParam IdType id, HttpServletRequest request, RequestDetails details) {
     UUID uuid = idOf(id);
     FhirCallers.Caller caller = callers.current(request);
     Permit permit = enter(caller, AccessAction.READ, uuid, patientOfStored(uuid));
-    List<IBaseResource> out = new ArrayList<>();
-    for (StoredResource version : store.history(permit, type, uuid)) {
-      ResourceIds.set(version);
-      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
-          version.resource(),
-          version.deleted()
-              ? BundleEntryTransactionMethodEnum.DELETE
-              : version.version() == 1
-                  ? BundleEntryTransactionMethodEnum.POST
-                  : BundleEntryTransactionMethodEnum.PUT);
-      out.add(version.resource());
-    }
-    return out;
+    return FhirHistory.instance(store.history(permit, type, uuid), details);
+  }
+
+  /** The versions of every resource of this type whose patient the caller may see. */
+  @History
+  public Bundle typeHistory(HttpServletRequest request, RequestDetails details) {
+    return histories.type(type, callers.current(request), details);
   }
 
   @Search(allowUnknownParams = true)
