@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -357,6 +360,41 @@ class FhirApiIntegrationTests {
                 othersPatient,
                 physicianAccount.toString()))
         .isZero();
+  }
+
+  @Test
+  void patchWhenAppliedThenETagAndLastModifiedOfTheNewVersionAsReadAndUpdateGiveThem()
+      throws Exception {
+    HttpResponse<String> created =
+        send("POST", "/fhir/Observation", physician, observation("9279-1", 16), Map.of());
+    String id = json(created).get("id").getAsString();
+    HttpResponse<String> patched =
+        http.send(
+            HttpRequest.newBuilder(server.baseUri().resolve("/fhir/Observation/" + id))
+                .method(
+                    "PATCH",
+                    HttpRequest.BodyPublishers.ofString(
+                        "[{\"op\":\"replace\",\"path\":\"/valueQuantity/value\",\"value\":18}]"))
+                .header("Accept", FHIR_JSON)
+                .header("Content-Type", "application/json-patch+json")
+                .header("If-Match", "W/\"1\"")
+                .header("Authorization", "Bearer " + physician)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.headers().allValues("ETag")).containsExactly("W/\"2\"");
+    HttpResponse<String> read = send("GET", "/fhir/Observation/" + id, physician, null, Map.of());
+    String lastUpdated = json(read).getAsJsonObject("meta").get("lastUpdated").getAsString();
+    Instant written = Instant.parse(lastUpdated);
+    // HTTP dates have whole seconds.
+    assertThat(lastModified(patched)).isEqualTo(written.truncatedTo(ChronoUnit.SECONDS));
+    assertThat(lastModified(read)).isEqualTo(written.truncatedTo(ChronoUnit.SECONDS));
+    assertThat(lastModified(created)).isBeforeOrEqualTo(lastModified(read));
+  }
+
+  static Instant lastModified(HttpResponse<String> response) {
+    String value = response.headers().firstValue("Last-Modified").orElseThrow();
+    return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
   }
 
   @Test

@@ -160,7 +160,6 @@ final class FhirHistory {
     for (StoredResource version : page) {
       ResourceIds.set(version);
       Date written = Date.from(time(version));
-      version.resource().getMeta().setLastUpdated(written);
       String url = version.resourceType() + "/" + version.id();
       Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(base + "/" + url);
       Bundle.HTTPVerb method;

@@ -17,6 +17,7 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -160,14 +161,16 @@ final class RecordResourceProvider implements IResourceProvider {
   /**
    * JSON Patch ({@code application/json-patch+json}) of the current version, or of the version
    * {@code If-Match} names (412 when it is no longer current); the patched resource goes the way of
-   * an update, so it is parsed strictly and cannot move to another patient (422).
+   * an update, so it is parsed strictly and cannot move to another patient (422). HAPI gives a
+   * patch's answer no ETag of its own, so it is set here, as update has it.
    */
   @Patch
   public MethodOutcome patch(
       @IdParam IdType id,
       PatchTypeEnum patchType,
       @ResourceParam String body,
-      HttpServletRequest request) {
+      HttpServletRequest request,
+      HttpServletResponse response) {
     if (patchType != PatchTypeEnum.JSON_PATCH) {
       throw new Outcomes.Failure(
           415,
@@ -197,8 +200,9 @@ final class RecordResourceProvider implements IResourceProvider {
     if (!uuid.toString().equals(resource.getIdElement().getIdPart())) {
       throw new Outcomes.Failure(422, IssueType.PROCESSING, "A patch cannot change the id.");
     }
+    StoredResource written;
     try {
-      return outcome(store.update(permit, uuid, current.version(), resource), false);
+      written = store.update(permit, uuid, current.version(), resource);
     } catch (VersionConflictException e) {
       if (expected != null) {
         throw new PreconditionFailedException(
@@ -206,6 +210,8 @@ final class RecordResourceProvider implements IResourceProvider {
       }
       throw e;
     }
+    response.setHeader("ETag", "W/\"" + written.version() + "\"");
+    return outcome(written, false);
   }
 
   /** A soft delete; deleting what is already deleted succeeds again, as FHIR has it. */
