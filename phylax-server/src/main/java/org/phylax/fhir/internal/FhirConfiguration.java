@@ -40,7 +40,7 @@ class FhirConfiguration {
     for (String type : FhirTypes.all()) {
       providers.add(
           new RecordResourceProvider(
-              type, fhir, store, gate, callers, bodies, search, conditionals, histories));
+              type, fhir, access, callers, bodies, search, conditionals, histories));
     }
     providers.add(histories);
     providers.add(new BulkExportProvider(exports, callers, fhir));

@@ -29,8 +29,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.AccessAction;
-import org.phylax.access.AccessGate;
-import org.phylax.access.AccessRequest;
 import org.phylax.access.Permit;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordStore;
@@ -50,7 +48,7 @@ final class RecordResourceProvider implements IResourceProvider {
   private final String type;
   private final Class<? extends IBaseResource> resourceClass;
   private final RecordStore store;
-  private final AccessGate gate;
+  private final RecordAccess access;
   private final FhirCallers callers;
   private final ResourceBodies bodies;
   private final FhirSearch search;
@@ -61,8 +59,7 @@ final class RecordResourceProvider implements IResourceProvider {
   RecordResourceProvider(
       String type,
       FhirContext fhir,
-      RecordStore store,
-      AccessGate gate,
+      RecordAccess access,
       FhirCallers callers,
       ResourceBodies bodies,
       FhirSearch search,
@@ -71,8 +68,8 @@ final class RecordResourceProvider implements IResourceProvider {
     this.type = type;
     this.fhir = fhir;
     this.resourceClass = fhir.getResourceDefinition(type).getImplementingClass();
-    this.store = store;
-    this.gate = gate;
+    this.store = access.store();
+    this.access = access;
     this.callers = callers;
     this.bodies = bodies;
     this.search = search;
@@ -261,29 +258,12 @@ final class RecordResourceProvider implements IResourceProvider {
   // ---------------------------------------------------------------- helpers
 
   private Permit enter(FhirCallers.Caller caller, AccessAction action, UUID id, UUID patient) {
-    return gate.enter(
-        AccessRequest.of(caller.subject(), action, type)
-            .patient(patient)
-            .resource(id == null ? null : id.toString())
-            .client(caller.client())
-            .build());
+    return access.enter(caller, action, type, id, patient);
   }
 
-  /**
-   * The patient of an existing resource: a Patient is its own; a directory resource has none; any
-   * other is looked up by id (no PHI is decrypted for it). Unknown ids answer 404 before the gate,
-   * which cannot decide without a patient.
-   */
+  /** The patient of an existing resource; an unknown id answers 404 before the gate. */
   private UUID patientOfStored(UUID id) {
-    if ("Patient".equals(type)) {
-      return id;
-    }
-    if (FhirTypes.isDirectory(type)) {
-      return null;
-    }
-    return store
-        .patientOf(type, id)
-        .orElseThrow(() -> new RecordNotFound(type + "/" + id + " does not exist"));
+    return access.patientOfStored(type, id);
   }
 
   private UUID idOf(IdType id) {
