@@ -159,6 +159,7 @@ class FhirGenericClientIntegrationTests {
             .resource(p)
             .conditionalByUrl("Patient?identifier=urn:example:mrn|MRN-30417")
             .execute();
+    // 200, not 201: the client marks only a 201 as created (and leaves the flag null otherwise).
     assertThat(second.getCreated()).isNotEqualTo(Boolean.TRUE);
     assertThat(second.getId().getIdPart()).isEqualTo(first.getId().getIdPart());
     Bundle found =
