@@ -35,6 +35,25 @@ public interface AccessGate {
   void disclosed(AccessRequest request, SearchScope scope, Collection<UUID> patients);
 
   /**
+   * How far the subject's roles (a backend service: its scopes) reach into a resource type for an
+   * action, before any patient is considered. Not a decision and not audited: a listing across
+   * types (system history) uses it to leave out the types the subject may not see at all, rather
+   * than be refused for them, and to know whether resources of no patient belong in the listing;
+   * what it shows of each remaining type is still limited by {@link #search}.
+   */
+  Reach reach(Subject subject, String resourceType, AccessAction action);
+
+  /** What {@link #reach} answers. */
+  enum Reach {
+    /** The roles or scopes do not allow the action on the type. */
+    NONE,
+    /** Only patients under an emergency (break-glass) grant; no resource of no patient. */
+    BREAK_GLASS,
+    /** The patients the subject is linked to (all, for a service) and resources of no patient. */
+    ROLE
+  }
+
+  /**
    * What a search may see.
    *
    * @param permit the permit for the store, covering exactly the patients of {@code reasons} (or

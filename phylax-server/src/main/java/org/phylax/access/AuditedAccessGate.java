@@ -124,6 +124,11 @@ class AuditedAccessGate implements AccessGate {
     }
   }
 
+  @Override
+  public Reach reach(Subject subject, String resourceType, AccessAction action) {
+    return policy.reach(subject, resourceType, action);
+  }
+
   private void refused(AccessRequest request, Denial denial) {
     Subject s = request.subject();
     events.publishEvent(

@@ -157,6 +157,20 @@ class RelationshipAccessPolicy implements AccessPolicy {
     return out;
   }
 
+  /** How far the roles (a service: its scopes) reach into a type, before any patient. */
+  AccessGate.Reach reach(Subject subject, String resourceType, AccessAction action) {
+    if (subject.isService()) {
+      return ServiceScopes.allow(subject.scopes(), resourceType, action)
+          ? AccessGate.Reach.ROLE
+          : AccessGate.Reach.NONE;
+    }
+    return switch (RoleTable.grant(subject.roles(), resourceType, action)) {
+      case YES -> AccessGate.Reach.ROLE;
+      case BREAK_GLASS -> AccessGate.Reach.BREAK_GLASS;
+      case NO -> AccessGate.Reach.NONE;
+    };
+  }
+
   private boolean emergency(Subject subject, UUID patientId, Instant now) {
     return subject.accountId().flatMap(a -> breakGlass.active(a, patientId, now)).isPresent();
   }

@@ -1,5 +1,6 @@
 package org.phylax.records;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,30 @@ public interface RecordStore {
 
   /** Every version of a resource, newest first (a deleted resource included). */
   List<StoredResource> history(Permit permit, String resourceType, UUID id);
+
+  /**
+   * One page of the versions of several types, newest first: by when each version was written, a
+   * delete's version by when it was deleted. Each type shows only what its {@link HistoryScope}
+   * covers, decided in the query, and only the page is decrypted. With {@code since}, only the
+   * versions written at or after it. For FHIR's type and system history.
+   */
+  List<StoredResource> history(List<HistoryScope> scopes, Instant since, int offset, int limit);
+
+  /** How many versions {@link #history(List, Instant, int, int)} pages through; none decrypted. */
+  long historyCount(List<HistoryScope> scopes, Instant since);
+
+  /**
+   * Which versions of one type a history may show: those of the patients {@code permit} covers and,
+   * with {@code withoutPatient}, those of no patient (the directory, the medication catalog …),
+   * which every permit covers but not every role may see.
+   */
+  record HistoryScope(String resourceType, Permit permit, boolean withoutPatient) {
+    public HistoryScope {
+      if (resourceType == null || permit == null) {
+        throw new IllegalArgumentException("a history scope names its type and permit");
+      }
+    }
+  }
 
   /**
    * Current, not deleted resources of {@code resourceType} whose {@code parameter} equals {@code

@@ -7,11 +7,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +61,19 @@ class FhirApiIntegrationTests {
   static UUID patient;
   static final List<UUID> ashgroves = new ArrayList<>();
   static UUID hidden;
+  static UUID othersPatient;
+  static UUID physicianAccount;
+  static String frontDesk;
+  static RecordStore store;
+  static Permit system;
 
   @BeforeAll
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     server = TestServers.dev(dir);
     jdbc = server.context().getBean(JdbcTemplate.class);
-    RecordStore store = server.context().getBean(RecordStore.class);
-    Permit system = server.context().getBean(SystemAccess.class).forTask("test");
+    store = server.context().getBean(RecordStore.class);
+    system = server.context().getBean(SystemAccess.class).forTask("test");
     UUID doctor = store.create(system, practitioner("Oakhart")).id();
     UUID other = store.create(system, practitioner("Elmsworth")).id();
     for (int i = 0; i < 3; i++) {
@@ -70,18 +81,23 @@ class FhirApiIntegrationTests {
     }
     patient = ashgroves.get(0);
     hidden = store.create(system, patient("Ashgrove", "Tamsin", null)).id();
-    store.create(system, patient("Ashgrove", "Wendeline", other));
+    othersPatient = store.create(system, patient("Ashgrove", "Wendeline", other)).id();
 
     Accounts accounts = server.context().getBean(Accounts.class);
     UserTokens tokens = server.context().getBean(UserTokens.class);
     Actor admin = Actor.operator("tester");
+    physicianAccount =
+        accounts
+            .create(
+                NewAccount.builder("dr-oakhart")
+                    .role(Role.PHYSICIAN)
+                    .practitioner(doctor)
+                    .password(PASSWORD)
+                    .build(),
+                admin)
+            .id();
     accounts.create(
-        NewAccount.builder("dr-oakhart")
-            .role(Role.PHYSICIAN)
-            .practitioner(doctor)
-            .password(PASSWORD)
-            .build(),
-        admin);
+        NewAccount.builder("desk-quillby").role(Role.FRONT_DESK).password(PASSWORD).build(), admin);
     strangerAccount =
         accounts
             .create(
@@ -94,6 +110,7 @@ class FhirApiIntegrationTests {
             .id();
     physician = tokens.issue("dr-oakhart", Duration.ofMinutes(15), "tester").token();
     stranger = tokens.issue("dr-elmsworth", Duration.ofMinutes(15), "tester").token();
+    frontDesk = tokens.issue("desk-quillby", Duration.ofMinutes(15), "tester").token();
   }
 
   @AfterAll
@@ -132,7 +149,17 @@ class FhirApiIntegrationTests {
         .doesNotContain("Basic");
     JsonObject observation = resource(rest, "Observation");
     assertThat(codes(observation.getAsJsonArray("interaction"), "code"))
-        .contains("read", "vread", "create", "update", "delete", "history-instance", "search-type");
+        .contains(
+            "read",
+            "vread",
+            "create",
+            "update",
+            "delete",
+            "history-instance",
+            "history-type",
+            "search-type");
+    assertThat(codes(rest.getAsJsonArray("interaction"), "code"))
+        .contains("transaction", "batch", "history-system");
     assertThat(codes(observation.getAsJsonArray("searchParam"), "name"))
         .contains("_id", "code", "date", "patient", "subject");
     assertThat(observation.get("versioning").getAsString()).isEqualTo("versioned-update");
@@ -209,6 +236,165 @@ class FhirApiIntegrationTests {
                 Long.class,
                 patient))
         .isGreaterThanOrEqualTo(9);
+  }
+
+  @Test
+  void historyWhenTypeOrSystemThenOnlyVersionsOfPatientsTheCallerSeesNewestFirstPagedAndAudited()
+      throws Exception {
+    Instant since = Instant.now();
+    String since2 = URLEncoder.encode(since.toString(), StandardCharsets.UTF_8);
+    // Two Observations of the physician's patient: one updated, one deleted (four versions) ...
+    String kept =
+        json(send("POST", "/fhir/Observation", physician, observation("29463-7", 70), Map.of()))
+            .get("id")
+            .getAsString();
+    String update = observation("29463-7", 71).replace("{", "{\"id\":\"" + kept + "\",");
+    assertThat(send("PUT", "/fhir/Observation/" + kept, physician, update, Map.of()).statusCode())
+        .isEqualTo(200);
+    String dropped =
+        json(send("POST", "/fhir/Observation", physician, observation("29463-7", 90), Map.of()))
+            .get("id")
+            .getAsString();
+    assertThat(
+            send("DELETE", "/fhir/Observation/" + dropped, physician, null, Map.of()).statusCode())
+        .isEqualTo(200);
+    // ... one of another physician's patient, and a Practitioner and a catalog Medication (of no
+    // patient; the front desk may read the one and not the other).
+    org.hl7.fhir.r4.model.Observation theirs = new org.hl7.fhir.r4.model.Observation();
+    theirs.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
+    theirs.getCode().setText("weight");
+    theirs.setSubject(new Reference("Patient/" + othersPatient));
+    String othersObservation = store.create(system, theirs).id().toString();
+    String directory = store.create(system, practitioner("Birchwell")).id().toString();
+    org.hl7.fhir.r4.model.Medication medication = new org.hl7.fhir.r4.model.Medication();
+    medication.getCode().setText("tablets");
+    String catalog = store.create(system, medication).id().toString();
+
+    HttpResponse<String> typeHistory =
+        send("GET", "/fhir/Observation/_history?_since=" + since2, physician, null, Map.of());
+    assertThat(typeHistory.statusCode()).as(typeHistory.body()).isEqualTo(200);
+    JsonObject bundle = json(typeHistory);
+    assertThat(bundle.get("type").getAsString()).isEqualTo("history");
+    assertThat(bundle.get("total").getAsInt()).isEqualTo(4);
+    assertThat(entries(bundle))
+        .containsExactly(
+            "DELETE Observation/" + dropped + " 200 OK W/\"2\" -",
+            "POST Observation 201 Created W/\"1\" " + dropped,
+            "PUT Observation/" + kept + " 200 OK W/\"2\" " + kept,
+            "POST Observation 201 Created W/\"1\" " + kept);
+
+    // Paged by _count: the next link carries _since and the offset.
+    JsonObject first =
+        json(
+            send(
+                "GET",
+                "/fhir/Observation/_history?_count=3&_since=" + since2,
+                physician,
+                null,
+                Map.of()));
+    assertThat(first.getAsJsonArray("entry")).hasSize(3);
+    assertThat(first.get("total").getAsInt()).isEqualTo(4);
+    JsonObject second = json(send("GET", link(first, "next"), physician, null, Map.of()));
+    assertThat(entries(second)).containsExactly("POST Observation 201 Created W/\"1\" " + kept);
+    assertThat(link(second, "next")).isNull();
+
+    // The other physician sees their patient's Observation and none of these.
+    JsonObject others =
+        json(send("GET", "/fhir/Observation/_history?_since=" + since2, stranger, null, Map.of()));
+    assertThat(entries(others))
+        .containsExactly("POST Observation 201 Created W/\"1\" " + othersObservation);
+
+    // System history: the same four versions and those of no patient, not the other patient's.
+    JsonObject all =
+        json(send("GET", "/fhir/_history?_since=" + since2, physician, null, Map.of()));
+    assertThat(all.get("type").getAsString()).isEqualTo("history");
+    assertThat(entries(all))
+        .containsExactly(
+            "POST Medication 201 Created W/\"1\" " + catalog,
+            "POST Practitioner 201 Created W/\"1\" " + directory,
+            "DELETE Observation/" + dropped + " 200 OK W/\"2\" -",
+            "POST Observation 201 Created W/\"1\" " + dropped,
+            "PUT Observation/" + kept + " 200 OK W/\"2\" " + kept,
+            "POST Observation 201 Created W/\"1\" " + kept);
+
+    // The front desk may not read clinical types: no Observation in its type history, and its
+    // system history has the Practitioner only.
+    JsonObject desk =
+        json(send("GET", "/fhir/Observation/_history?_since=" + since2, frontDesk, null, Map.of()));
+    assertThat(desk.get("total").getAsInt()).isZero();
+    JsonObject deskAll =
+        json(send("GET", "/fhir/_history?_since=" + since2, frontDesk, null, Map.of()));
+    assertThat(entries(deskAll))
+        .containsExactly("POST Practitioner 201 Created W/\"1\" " + directory);
+
+    // A later _since leaves the earlier versions out.
+    HttpResponse<String> none =
+        send(
+            "GET",
+            "/fhir/Observation/_history?_since=" + Instant.now().plusSeconds(60),
+            physician,
+            null,
+            Map.of());
+    assertThat(json(none).get("total").getAsInt()).isZero();
+    HttpResponse<String> badSince =
+        send("GET", "/fhir/_history?_since=yesterday", physician, null, Map.of());
+    assertThat(badSince.statusCode()).isEqualTo(400);
+    assertThat(outcome(badSince)).contains("_since").doesNotContain("yesterday");
+
+    // Each page disclosed the physician's patient, audited as the physician's search; the other
+    // physician's patient was disclosed to them only.
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from audit_event where action = 'SEARCH' and patient_id = ?"
+                    + " and actor_user = ? and entity_type = 'Observation' and occurred_at >= ?",
+                Long.class,
+                patient,
+                physicianAccount.toString(),
+                java.sql.Timestamp.from(since)))
+        .isEqualTo(4);
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from audit_event where action = 'SEARCH' and patient_id = ?"
+                    + " and actor_user = ?",
+                Long.class,
+                othersPatient,
+                physicianAccount.toString()))
+        .isZero();
+  }
+
+  @Test
+  void patchWhenAppliedThenETagAndLastModifiedOfTheNewVersionAsReadAndUpdateGiveThem()
+      throws Exception {
+    HttpResponse<String> created =
+        send("POST", "/fhir/Observation", physician, observation("9279-1", 16), Map.of());
+    String id = json(created).get("id").getAsString();
+    HttpResponse<String> patched =
+        http.send(
+            HttpRequest.newBuilder(server.baseUri().resolve("/fhir/Observation/" + id))
+                .method(
+                    "PATCH",
+                    HttpRequest.BodyPublishers.ofString(
+                        "[{\"op\":\"replace\",\"path\":\"/valueQuantity/value\",\"value\":18}]"))
+                .header("Accept", FHIR_JSON)
+                .header("Content-Type", "application/json-patch+json")
+                .header("If-Match", "W/\"1\"")
+                .header("Authorization", "Bearer " + physician)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.headers().allValues("ETag")).containsExactly("W/\"2\"");
+    HttpResponse<String> read = send("GET", "/fhir/Observation/" + id, physician, null, Map.of());
+    String lastUpdated = json(read).getAsJsonObject("meta").get("lastUpdated").getAsString();
+    Instant written = Instant.parse(lastUpdated);
+    // HTTP dates have whole seconds.
+    assertThat(lastModified(patched)).isEqualTo(written.truncatedTo(ChronoUnit.SECONDS));
+    assertThat(lastModified(read)).isEqualTo(written.truncatedTo(ChronoUnit.SECONDS));
+    assertThat(lastModified(created)).isBeforeOrEqualTo(lastModified(read));
+  }
+
+  static Instant lastModified(HttpResponse<String> response) {
+    String value = response.headers().firstValue("Last-Modified").orElseThrow();
+    return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
   }
 
   @Test
@@ -478,6 +664,31 @@ class FhirApiIntegrationTests {
     if (bundle.has("entry")) {
       for (JsonElement e : bundle.getAsJsonArray("entry")) {
         out.add(e.getAsJsonObject().getAsJsonObject("resource").get("id").getAsString());
+      }
+    }
+    return out;
+  }
+
+  /** Each entry as "method url status etag id-of-resource" ("-" when it carries none). */
+  static List<String> entries(JsonObject bundle) {
+    List<String> out = new ArrayList<>();
+    if (bundle.has("entry")) {
+      for (JsonElement e : bundle.getAsJsonArray("entry")) {
+        JsonObject entry = e.getAsJsonObject();
+        JsonObject request = entry.getAsJsonObject("request");
+        JsonObject response = entry.getAsJsonObject("response");
+        out.add(
+            request.get("method").getAsString()
+                + " "
+                + request.get("url").getAsString()
+                + " "
+                + response.get("status").getAsString()
+                + " "
+                + response.get("etag").getAsString()
+                + " "
+                + (entry.has("resource")
+                    ? entry.getAsJsonObject("resource").get("id").getAsString()
+                    : "-"));
       }
     }
     return out;

@@ -679,6 +679,56 @@ class RecordStoreIntegrationTests {
         .toList();
   }
 
+  @Test
+  void historyWhenScopedThenOnlyCoveredVersionsNewestFirstPagedAndSince() {
+    java.time.Instant since = java.time.Instant.now();
+    UUID mine = store.create(system, patient("Perpetua", "Glenholme")).id();
+    UUID theirs = store.create(system, patient("Caius", "Glenholme")).id();
+    StoredResource first = store.create(system, observation(mine, "8867-4", "2024-05-01"));
+    Observation next = (Observation) first.resource().copy();
+    next.setStatus(Observation.ObservationStatus.AMENDED);
+    store.update(system, first.id(), 1, next);
+    store.create(system, observation(theirs, "8867-4", "2024-05-02"));
+    Practitioner p = new Practitioner();
+    p.addName().setFamily("Glenholme");
+    UUID directory = store.create(system, p).id();
+    org.hl7.fhir.r4.model.Medication m = new org.hl7.fhir.r4.model.Medication();
+    m.getCode().setText("drops");
+    store.create(system, m);
+    store.delete(system, "Observation", first.id());
+
+    Permit one = TestPermits.clinicianOf(mine);
+    List<RecordStore.HistoryScope> scopes =
+        List.of(
+            new RecordStore.HistoryScope("Patient", one, false),
+            new RecordStore.HistoryScope("Observation", one, false),
+            new RecordStore.HistoryScope("Practitioner", one, true),
+            new RecordStore.HistoryScope("Medication", one, false));
+    List<String> versions =
+        store.history(scopes, since, 0, 50).stream()
+            .map(
+                r -> r.resourceType() + "/" + r.id() + "/" + r.version() + (r.deleted() ? "x" : ""))
+            .toList();
+    assertThat(versions)
+        .containsExactly(
+            "Observation/" + first.id() + "/3x",
+            "Practitioner/" + directory + "/1",
+            "Observation/" + first.id() + "/2",
+            "Observation/" + first.id() + "/1",
+            "Patient/" + mine + "/1");
+    assertThat(store.historyCount(scopes, since)).isEqualTo(5);
+    assertThat(store.history(scopes, since, 1, 2))
+        .extracting(StoredResource::version)
+        .containsExactly(1L, 2L);
+    assertThat(store.history(scopes, java.time.Instant.now(), 0, 50)).isEmpty();
+    // A permit of every patient, without resources of no patient: both patients' Observations.
+    assertThat(
+            store.historyCount(
+                List.of(new RecordStore.HistoryScope("Observation", system, false)), since))
+        .isEqualTo(4);
+    assertThat(store.historyCount(List.of(), since)).isZero();
+  }
+
   private List<UUID> clinical(String type, SearchParameter parameter, String value) {
     return store.search(system, type, parameter, value).stream().map(StoredResource::id).toList();
   }

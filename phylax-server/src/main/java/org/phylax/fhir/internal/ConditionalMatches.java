@@ -55,7 +55,9 @@ final class ConditionalMatches {
   }
 
   /**
-   * Parses {@code identifier=…} (optionally after {@code Type?}), URL-decoded.
+   * Parses {@code identifier=…}, optionally after {@code Type?} or an absolute {@code
+   * http(s)://…/Type?} (HAPI's generic client sends {@code If-None-Exist} so), URL-decoded; {@code
+   * _format} and {@code _pretty} beside it are ignored.
    *
    * @throws Outcomes.Failure 400 naming what is wrong, never the value
    */
@@ -64,11 +66,19 @@ final class ConditionalMatches {
     int mark = q.indexOf('?');
     if (mark >= 0) {
       String prefix = q.substring(0, mark);
-      if (!prefix.isEmpty() && !prefix.equals(type)) {
+      boolean absolute =
+          (prefix.startsWith("http://") || prefix.startsWith("https://"))
+              && prefix.endsWith("/" + type);
+      if (!prefix.isEmpty() && !prefix.equals(type) && !absolute) {
         throw bad("A condition for " + type + " names another resource type.");
       }
       q = q.substring(mark + 1);
     }
+    // _format and _pretty shape an answer, not a match; HAPI's client adds _format to the header.
+    q =
+        java.util.Arrays.stream(q.split("&"))
+            .filter(p -> !p.startsWith("_format=") && !p.startsWith("_pretty="))
+            .collect(Collectors.joining("&"));
     if (!q.startsWith("identifier=") || q.indexOf('&') >= 0) {
       throw bad(
           "A condition (If-None-Exist, ifNoneExist or a conditional reference) must be exactly one"

@@ -35,12 +35,14 @@ class FhirConfiguration {
     ResourceBodies bodies = new ResourceBodies(fhir);
     RecordAccess access = new RecordAccess(store, gate);
     ConditionalMatches conditionals = new ConditionalMatches(access);
+    FhirHistory histories = new FhirHistory(store, gate, callers);
     List<Object> providers = new ArrayList<>();
     for (String type : FhirTypes.all()) {
       providers.add(
           new RecordResourceProvider(
-              type, fhir, store, gate, callers, bodies, search, conditionals));
+              type, fhir, access, callers, bodies, search, conditionals, histories));
     }
+    providers.add(histories);
     providers.add(new BulkExportProvider(exports, callers, fhir));
     providers.add(
         new AuditEventProvider(

@@ -10,8 +10,8 @@ import org.phylax.access.Permit;
 import org.phylax.records.RecordStore;
 
 /**
- * The access-gate calls the bundle, conditional and operation code share: which patient an existing
- * resource belongs to, and entering the gate for one resource.
+ * The access-gate calls the resource providers, bundle, conditional and operation code share: which
+ * patient an existing resource belongs to, and entering the gate for one resource.
  */
 final class RecordAccess {
 

@@ -1,8 +1,6 @@
 package org.phylax.fhir.internal;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
-import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
@@ -19,7 +17,7 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.ArrayList;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -31,8 +29,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.AccessAction;
-import org.phylax.access.AccessGate;
-import org.phylax.access.AccessRequest;
 import org.phylax.access.Permit;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordStore;
@@ -52,31 +48,33 @@ final class RecordResourceProvider implements IResourceProvider {
   private final String type;
   private final Class<? extends IBaseResource> resourceClass;
   private final RecordStore store;
-  private final AccessGate gate;
+  private final RecordAccess access;
   private final FhirCallers callers;
   private final ResourceBodies bodies;
   private final FhirSearch search;
   private final FhirContext fhir;
   private final ConditionalMatches conditionals;
+  private final FhirHistory histories;
 
   RecordResourceProvider(
       String type,
       FhirContext fhir,
-      RecordStore store,
-      AccessGate gate,
+      RecordAccess access,
       FhirCallers callers,
       ResourceBodies bodies,
       FhirSearch search,
-      ConditionalMatches conditionals) {
+      ConditionalMatches conditionals,
+      FhirHistory histories) {
     this.type = type;
     this.fhir = fhir;
     this.resourceClass = fhir.getResourceDefinition(type).getImplementingClass();
-    this.store = store;
-    this.gate = gate;
+    this.store = access.store();
+    this.access = access;
     this.callers = callers;
     this.bodies = bodies;
     this.search = search;
     this.conditionals = conditionals;
+    this.histories = histories;
   }
 
   @Override
@@ -160,14 +158,16 @@ final class RecordResourceProvider implements IResourceProvider {
   /**
    * JSON Patch ({@code application/json-patch+json}) of the current version, or of the version
    * {@code If-Match} names (412 when it is no longer current); the patched resource goes the way of
-   * an update, so it is parsed strictly and cannot move to another patient (422).
+   * an update, so it is parsed strictly and cannot move to another patient (422). HAPI gives a
+   * patch's answer no ETag of its own, so it is set here, as update has it.
    */
   @Patch
   public MethodOutcome patch(
       @IdParam IdType id,
       PatchTypeEnum patchType,
       @ResourceParam String body,
-      HttpServletRequest request) {
+      HttpServletRequest request,
+      HttpServletResponse response) {
     if (patchType != PatchTypeEnum.JSON_PATCH) {
       throw new Outcomes.Failure(
           415,
@@ -197,8 +197,9 @@ final class RecordResourceProvider implements IResourceProvider {
     if (!uuid.toString().equals(resource.getIdElement().getIdPart())) {
       throw new Outcomes.Failure(422, IssueType.PROCESSING, "A patch cannot change the id.");
     }
+    StoredResource written;
     try {
-      return outcome(store.update(permit, uuid, current.version(), resource), false);
+      written = store.update(permit, uuid, current.version(), resource);
     } catch (VersionConflictException e) {
       if (expected != null) {
         throw new PreconditionFailedException(
@@ -206,6 +207,8 @@ final class RecordResourceProvider implements IResourceProvider {
       }
       throw e;
     }
+    response.setHeader("ETag", "W/\"" + written.version() + "\"");
+    return outcome(written, false);
   }
 
   /** A soft delete; deleting what is already deleted succeeds again, as FHIR has it. */
@@ -229,27 +232,21 @@ final class RecordResourceProvider implements IResourceProvider {
   }
 
   /**
-   * Every version, newest first; each entry's request method says how its version was made (POST,
-   * PUT, or DELETE for the version that deleted it, which carries the last content).
+   * Every version, newest first, as {@link FhirHistory} shapes a history (the version that deleted
+   * it as a DELETE entry without a resource); {@code _since}, {@code _count} and {@code _offset}.
    */
   @History
-  public List<IBaseResource> history(@IdParam IdType id, HttpServletRequest request) {
+  public Bundle history(@IdParam IdType id, HttpServletRequest request, RequestDetails details) {
     UUID uuid = idOf(id);
     FhirCallers.Caller caller = callers.current(request);
     Permit permit = enter(caller, AccessAction.READ, uuid, patientOfStored(uuid));
-    List<IBaseResource> out = new ArrayList<>();
-    for (StoredResource version : store.history(permit, type, uuid)) {
-      ResourceIds.set(version);
-      ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
-          version.resource(),
-          version.deleted()
-              ? BundleEntryTransactionMethodEnum.DELETE
-              : version.version() == 1
-                  ? BundleEntryTransactionMethodEnum.POST
-                  : BundleEntryTransactionMethodEnum.PUT);
-      out.add(version.resource());
-    }
-    return out;
+    return FhirHistory.instance(store.history(permit, type, uuid), details);
+  }
+
+  /** The versions of every resource of this type whose patient the caller may see. */
+  @History
+  public Bundle typeHistory(HttpServletRequest request, RequestDetails details) {
+    return histories.type(type, callers.current(request), details);
   }
 
   @Search(allowUnknownParams = true)
@@ -261,29 +258,12 @@ final class RecordResourceProvider implements IResourceProvider {
   // ---------------------------------------------------------------- helpers
 
   private Permit enter(FhirCallers.Caller caller, AccessAction action, UUID id, UUID patient) {
-    return gate.enter(
-        AccessRequest.of(caller.subject(), action, type)
-            .patient(patient)
-            .resource(id == null ? null : id.toString())
-            .client(caller.client())
-            .build());
+    return access.enter(caller, action, type, id, patient);
   }
 
-  /**
-   * The patient of an existing resource: a Patient is its own; a directory resource has none; any
-   * other is looked up by id (no PHI is decrypted for it). Unknown ids answer 404 before the gate,
-   * which cannot decide without a patient.
-   */
+  /** The patient of an existing resource; an unknown id answers 404 before the gate. */
   private UUID patientOfStored(UUID id) {
-    if ("Patient".equals(type)) {
-      return id;
-    }
-    if (FhirTypes.isDirectory(type)) {
-      return null;
-    }
-    return store
-        .patientOf(type, id)
-        .orElseThrow(() -> new RecordNotFound(type + "/" + id + " does not exist"));
+    return access.patientOfStored(type, id);
   }
 
   private UUID idOf(IdType id) {

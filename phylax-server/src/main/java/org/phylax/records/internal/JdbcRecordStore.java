@@ -371,6 +371,115 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     return out;
   }
 
+  /** When a version was written; a delete's version, when it was deleted. */
+  private static final String VERSION_TIME = "coalesce(deleted_at, updated_at)";
+
+  @Override
+  public List<StoredResource> history(
+      List<HistoryScope> scopes, Instant since, int offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative");
+    }
+    Map<String, Object> params = new HashMap<>();
+    String where = historyCondition(scopes, since, params);
+    if (where == null || limit == 0) {
+      return List.of();
+    }
+    params.put("offset", offset);
+    params.put("limit", limit);
+    List<Row> rows =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + " from record_resource_history where "
+                    + where
+                    + " order by "
+                    + VERSION_TIME
+                    + " desc, id, version desc offset :offset limit :limit")
+            .params(params)
+            .query(JdbcRecordStore::row)
+            .list();
+    Map<String, HistoryScope> byType = new HashMap<>();
+    scopes.forEach(scope -> byType.put(scope.resourceType(), scope));
+    List<StoredResource> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      // The query decided; this is the same rule once more before anything is decrypted.
+      HistoryScope scope = byType.get(row.type);
+      if (scope == null || (row.patientId == null && !scope.withoutPatient())) {
+        throw new NotPermittedException("a history row fell outside its scope: " + row);
+      }
+      check(scope.permit(), row.patientId, row.type, row.id);
+      out.add(decode(row));
+    }
+    return out;
+  }
+
+  @Override
+  public long historyCount(List<HistoryScope> scopes, Instant since) {
+    Map<String, Object> params = new HashMap<>();
+    String where = historyCondition(scopes, since, params);
+    if (where == null) {
+      return 0;
+    }
+    return jdbc.sql("select count(*) from record_resource_history where " + where)
+        .params(params)
+        .query(Long.class)
+        .single();
+  }
+
+  /**
+   * The condition of a history query: per group of types with the same permit, {@code resource_type
+   * = any(…) and (patient_id = any(…) or patient_id is null)} as the scope allows; null when the
+   * scopes can show nothing.
+   */
+  private static String historyCondition(
+      List<HistoryScope> scopes, Instant since, Map<String, Object> params) {
+    Map<List<Object>, List<String>> groups = new LinkedHashMap<>();
+    for (HistoryScope scope : scopes) {
+      requirePermit(scope.permit());
+      Optional<Set<UUID>> patients = scope.permit().patients();
+      if (patients.isPresent() && patients.get().isEmpty() && !scope.withoutPatient()) {
+        continue; // nothing of this type to show
+      }
+      List<Object> key = java.util.Arrays.asList(patients.orElse(null), scope.withoutPatient());
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(scope.resourceType());
+    }
+    if (groups.isEmpty()) {
+      return null;
+    }
+    List<String> alternatives = new ArrayList<>();
+    int n = 0;
+    for (Map.Entry<List<Object>, List<String>> group : groups.entrySet()) {
+      @SuppressWarnings("unchecked")
+      Set<UUID> patients = (Set<UUID>) group.getKey().get(0);
+      boolean withoutPatient = (Boolean) group.getKey().get(1);
+      params.put("types" + n, group.getValue().toArray(String[]::new));
+      String ofPatients;
+      if (patients == null) {
+        ofPatients = "patient_id is not null";
+      } else if (patients.isEmpty()) {
+        ofPatients = "false";
+      } else {
+        params.put("patients" + n, patients.toArray(UUID[]::new));
+        ofPatients = "patient_id = any(:patients" + n + ")";
+      }
+      alternatives.add(
+          "(resource_type = any(:types"
+              + n
+              + ") and ("
+              + ofPatients
+              + (withoutPatient ? " or patient_id is null" : "")
+              + "))");
+      n++;
+    }
+    String where = "(" + String.join(" or ", alternatives) + ")";
+    if (since != null) {
+      params.put("since", ts(since));
+      where += " and " + VERSION_TIME + " >= :since";
+    }
+    return where;
+  }
+
   @Override
   public List<StoredResource> search(
       Permit permit, String resourceType, SearchParameter parameter, String value) {
