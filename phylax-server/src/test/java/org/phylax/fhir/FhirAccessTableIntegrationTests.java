@@ -281,6 +281,7 @@ class FhirAccessTableIntegrationTests {
       case "Appointment" -> {
         Appointment a = new Appointment();
         a.setStatus(Appointment.AppointmentStatus.BOOKED);
+        a.setStart(AccessTable.days(4)).setEnd(AccessTable.days(5));
         a.addParticipant()
             .setActor(AccessTable.ref("Patient", patient))
             .setStatus(Appointment.ParticipationStatus.ACCEPTED);

@@ -138,6 +138,7 @@ class FhirSearchIntegrationTests {
     Appointment appointment = new Appointment();
     appointment.setStatus(Appointment.AppointmentStatus.BOOKED);
     appointment.setStartElement(new InstantType("2024-02-01T09:00:00Z"));
+    appointment.setEndElement(new InstantType("2024-02-01T09:20:00Z"));
     appointment.addParticipant().setActor(new Reference("Patient/" + smitty));
     appointment.addParticipant().setActor(new Reference("Practitioner/" + doctor));
     store.create(system, appointment);
