@@ -6,7 +6,6 @@ import ca.uhn.fhir.context.FhirContext;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +52,7 @@ class AppointmentBookingIntegrationTests {
 
   @TempDir static Path dir;
   static PhylaxServer server;
+  static FhirHttp web;
   static JdbcTemplate jdbc;
   static final FhirContext fhir = FhirContext.forR4Cached();
   static final HttpClient http = HttpClient.newHttpClient();
@@ -68,6 +68,7 @@ class AppointmentBookingIntegrationTests {
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     server = TestServers.dev(dir);
+    web = new FhirHttp(server.baseUri(), "booking-test");
     jdbc = server.context().getBean(JdbcTemplate.class);
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("test");
@@ -354,16 +355,6 @@ class AppointmentBookingIntegrationTests {
   }
 
   static HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(server.baseUri().resolve(path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + frontDesk)
-            .header("Accept", FHIR_JSON);
-    if (body == null) {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      b.header("Content-Type", FHIR_JSON).method(method, HttpRequest.BodyPublishers.ofString(body));
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return web.send(method, path, frontDesk, body);
   }
 }
