@@ -1,7 +1,9 @@
 package org.phylax.access;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,6 +43,29 @@ class AuditedAccessGate implements AccessGate {
   @Override
   public Permit enter(AccessRequest request) {
     Decision decision = policy.decide(request);
+    audit.record(event(request, decision));
+    return entered(request, decision).permit();
+  }
+
+  @Override
+  public List<Entered> enterAll(List<AccessRequest> requests) {
+    List<Decision> decisions = new ArrayList<>(requests.size());
+    List<AuditEvent> events = new ArrayList<>(requests.size());
+    for (AccessRequest request : requests) {
+      Decision decision = policy.decide(request);
+      decisions.add(decision);
+      events.add(event(request, decision));
+    }
+    audit.recordAll(events);
+    List<Entered> out = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      out.add(entered(requests.get(i), decisions.get(i)));
+    }
+    return out;
+  }
+
+  /** The audit event of a decided request. */
+  private AuditEvent event(AccessRequest request, Decision decision) {
     String justification = null;
     String outcome = decision.outcome();
     if (decision.isPermitted() && decision.permit().get().reason() == Permit.Reason.BREAK_GLASS) {
@@ -57,18 +82,22 @@ class AuditedAccessGate implements AccessGate {
               + grant.map(g -> ":" + g.id()).orElse("")
               + (decision.overridesConsentDenial() ? ":CONSENT_DENIAL_OVERRIDDEN" : "");
     }
-    audit.record(
-        event(request, decision.isPermitted() ? AuditEvent.Outcome.PERMIT : AuditEvent.Outcome.DENY)
-            .patient(request.patientId().orElse(null))
-            .reason(outcome)
-            .justification(justification)
-            .build());
+    return event(
+            request, decision.isPermitted() ? AuditEvent.Outcome.PERMIT : AuditEvent.Outcome.DENY)
+        .patient(request.patientId().orElse(null))
+        .reason(outcome)
+        .justification(justification)
+        .build();
+  }
+
+  /** After the audit event is durable: the permit, or the refusal published. */
+  private Entered entered(AccessRequest request, Decision decision) {
     if (decision.isPermitted()) {
-      return decision.permit().get();
+      return new Entered(decision.permit().get(), null);
     }
     Denial denial = decision.denial().get();
     refused(request, denial);
-    throw new AccessDeniedException(denial);
+    return new Entered(null, new AccessDeniedException(denial));
   }
 
   @Override

@@ -115,6 +115,37 @@ class JdbcAuditLog implements AuditLog, SmartLifecycle {
     }
   }
 
+  @Override
+  public void recordAll(List<AuditEvent> events) {
+    if (!running) {
+      throw new AuditUnavailableException("the audit log is not running", null);
+    }
+    List<Pending> all = new ArrayList<>(events.size());
+    // Counted as callers from the start, so that the writer gathers them into full batches.
+    callers.addAndGet(events.size());
+    try {
+      for (AuditEvent event : events) {
+        Pending pending = new Pending(event, new CompletableFuture<>());
+        if (!queue.offer(pending, timeoutMillis, TimeUnit.MILLISECONDS)) {
+          throw new AuditUnavailableException("the audit log is overloaded", null);
+        }
+        all.add(pending);
+      }
+      for (Pending pending : all) {
+        pending.done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      }
+    } catch (ExecutionException e) {
+      throw new AuditUnavailableException("the audit events were not recorded", e.getCause());
+    } catch (TimeoutException e) {
+      throw new AuditUnavailableException("the audit events were not recorded in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditUnavailableException("interrupted while recording audit events", e);
+    } finally {
+      callers.addAndGet(-events.size());
+    }
+  }
+
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>(maxBatch);
     while (running || !queue.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.AccessAction;
+import org.phylax.access.AccessGate;
+import org.phylax.access.AccessRequest;
 import org.phylax.access.Permit;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.StoredResource;
@@ -32,14 +35,15 @@ import org.phylax.records.VersionConflictException;
 /**
  * Transaction and batch bundles ({@code POST /fhir}). A transaction is all or nothing: every entry
  * is parsed, its conditions resolved and its access decided (each through the access gate, audited
- * on its own) before anything is written, and then every write happens in one database transaction;
- * the first failure anywhere answers an OperationOutcome naming the entry's index, and nothing is
- * written. A batch runs each entry as a transaction of its own and answers a response bundle with
- * each entry's status.
+ * on its own, the audit events committed together) before anything is written, and then every write
+ * happens in one database transaction; the first failure anywhere answers an OperationOutcome
+ * naming the entry's index, and nothing is written. A batch runs each entry as a transaction of its
+ * own and answers a response bundle with each entry's status.
  *
  * <p>References to other entries by {@code fullUrl} ({@code urn:uuid:…}) are rewritten to the ids
  * the store assigns, in every Reference of every resource (found with HAPI's terser); creates run
- * in an order where each entry comes after the entries it refers to. Conditional references ({@code
+ * level by level, each entry after the entries it refers to, a level's creates written together
+ * ({@code RecordStore.createAll}). Conditional references ({@code
  * Practitioner?identifier=system|value}) resolve to an entry of the bundle with that identifier,
  * else to the one stored resource with it. A resource of a Patient created in the same transaction
  * is decided by the role table alone, as that Patient's registration is.
@@ -48,6 +52,9 @@ final class BundleProcessor {
 
   /** The most entries a bundle may have. */
   static final int MAX_ENTRIES = 5_000;
+
+  /** The most creates written with one {@code createAll}. */
+  private static final int CHUNK = 500;
 
   private static final Pattern CONDITIONAL = Pattern.compile("([A-Z][A-Za-z]+)\\?(.+)");
 
@@ -181,15 +188,46 @@ final class BundleProcessor {
             newPatients.add(p);
           }
         });
+    List<Entry> deciding = new ArrayList<>();
+    List<AccessRequest> requests = new ArrayList<>();
     for (Entry e : order) {
-      attempt(
-          e.index,
-          () -> {
-            e.permit = decide(e, caller, byFullUrl, created, placeholders, newPatients);
-            return null;
-          });
+      AccessRequest request =
+          attempt(e.index, () -> request(e, caller, byFullUrl, created, placeholders, newPatients));
+      if (request != null) {
+        deciding.add(e);
+        requests.add(request);
+      }
     }
-    // 4. Write, all in one transaction.
+    // The audit events of all the decisions are committed together: one commit per entry would
+    // cost a large bundle most of its time.
+    List<AccessGate.Entered> entered = access.gate().enterAll(requests);
+    for (int i = 0; i < deciding.size(); i++) {
+      Entry e = deciding.get(i);
+      AccessGate.Entered outcome = entered.get(i);
+      e.permit = attempt(e.index, outcome::permit);
+    }
+    // 4. Write, all in one transaction: creates in chunks (one createAll each), which is much
+    // faster than one at a time but cannot name the entry that failed; after a failure the writes
+    // are tried again one by one, in a new transaction, to name it.
+    try {
+      write(order, byFullUrl, created, CHUNK);
+    } catch (RuntimeException chunked) {
+      write(order, byFullUrl, created, 1);
+    }
+    for (Entry e : order) {
+      if (e.fullUrl != null && e.stored() != null) {
+        created.put(e.fullUrl, e.type + "/" + e.stored().id());
+      }
+    }
+  }
+
+  /**
+   * Writes the entries in one database transaction, creates in chunks of up to {@code chunk}; on a
+   * failure, rolls back and throws it named by the entry (by the first of its chunk, for a chunk of
+   * several).
+   */
+  private void write(
+      List<Entry> order, Map<String, Entry> byFullUrl, Map<String, String> created, int chunk) {
     Entry[] failed = new Entry[1];
     try {
       access
@@ -197,28 +235,93 @@ final class BundleProcessor {
           .inTransaction(
               () -> {
                 Map<String, String> written = new HashMap<>(created);
+                List<Entry> pending = new ArrayList<>();
+                Set<Entry> buffered = new HashSet<>();
                 for (Entry e : order) {
-                  failed[0] = e;
-                  write(e, byFullUrl, written);
-                  if (e.fullUrl != null && e.stored() != null) {
-                    written.put(e.fullUrl, e.type + "/" + e.stored().id());
+                  Resource prepared = prepare(e, byFullUrl, written, buffered);
+                  boolean create = e.method == HTTPVerb.POST && e.existing == null;
+                  if (!pending.isEmpty()
+                      && (!create
+                          || pending.size() >= chunk
+                          || !samePermit(pending.get(0).permit, e.permit)
+                          || refersTo(e, byFullUrl, buffered))) {
+                    flush(pending, buffered, written, failed);
+                    prepared = prepare(e, byFullUrl, written, buffered);
+                  }
+                  if (create) {
+                    e.prepared = prepared;
+                    pending.add(e);
+                    buffered.add(e);
+                  } else {
+                    failed[0] = e;
+                    write(e, prepared);
+                    wrote(e, written);
                   }
                 }
+                flush(pending, buffered, written, failed);
                 failed[0] = null;
                 return null;
               });
     } catch (RuntimeException thrown) {
       for (Entry e : order) {
         e.result = null; // rolled back
+        e.prepared = null;
       }
       int index = failed[0] == null ? order.get(0).index : failed[0].index;
       throw atEntry(index, thrown);
     }
-    for (Entry e : order) {
-      if (e.fullUrl != null && e.stored() != null) {
-        created.put(e.fullUrl, e.type + "/" + e.stored().id());
+  }
+
+  /** Creates the pending entries with one {@code createAll}. */
+  private void flush(
+      List<Entry> pending, Set<Entry> buffered, Map<String, String> written, Entry[] failed) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    failed[0] = pending.get(0);
+    List<Resource> resources = new ArrayList<>(pending.size());
+    pending.forEach(e -> resources.add(e.prepared));
+    List<StoredResource> stored = access.store().createAll(pending.get(0).permit, resources);
+    for (int i = 0; i < pending.size(); i++) {
+      Entry e = pending.get(i);
+      e.result = stored.get(i);
+      e.status = "201 Created";
+      e.prepared = null;
+      wrote(e, written);
+    }
+    pending.clear();
+    buffered.clear();
+  }
+
+  private static void wrote(Entry e, Map<String, String> written) {
+    if (e.fullUrl != null && e.stored() != null) {
+      written.put(e.fullUrl, e.type + "/" + e.stored().id());
+    }
+  }
+
+  /** Whether the entry refers to an entry whose create is still buffered. */
+  private boolean refersTo(Entry e, Map<String, Entry> byFullUrl, Set<Entry> buffered) {
+    if (e.resource == null || buffered.isEmpty()) {
+      return false;
+    }
+    for (Reference ref : refs(e)) {
+      if (buffered.contains(byFullUrl.get(ref.getReference()))) {
+        return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * Whether two permits allow the same: a chunk is written with its first entry's permit, which
+   * must then be the decision of every entry in it.
+   */
+  private static boolean samePermit(Permit a, Permit b) {
+    return a == b
+        || (a.actor().equals(b.actor())
+            && a.reason() == b.reason()
+            && a.purpose().equals(b.purpose())
+            && a.patients().equals(b.patients()));
   }
 
   private void resolveConditionalReferences(
@@ -230,7 +333,7 @@ final class BundleProcessor {
     if (e.resource == null) {
       return;
     }
-    for (Reference ref : references(e.resource)) {
+    for (Reference ref : refs(e)) {
       Matcher m = CONDITIONAL.matcher(ref.getReference());
       if (!m.matches()) {
         continue;
@@ -289,6 +392,7 @@ final class BundleProcessor {
       }
     }
     Map<Entry, Set<Entry>> needs = new HashMap<>();
+    Map<Entry, List<Entry>> dependencies = new HashMap<>();
     Map<Entry, List<Entry>> neededBy = new HashMap<>();
     List<Entry> creates = new ArrayList<>();
     for (Entry e : entries) {
@@ -298,7 +402,7 @@ final class BundleProcessor {
       creates.add(e);
       Set<Entry> deps = new LinkedHashSet<>();
       if (e.existing == null) {
-        for (Reference ref : references(e.resource)) {
+        for (Reference ref : refs(e)) {
           Entry target = byFullUrl.get(ref.getReference());
           if (target == null
               && isLocal(ref.getReference())
@@ -316,6 +420,7 @@ final class BundleProcessor {
         }
       }
       needs.put(e, deps);
+      dependencies.put(e, List.copyOf(deps));
     }
     Deque<Entry> ready = new ArrayDeque<>();
     for (Entry e : creates) {
@@ -343,10 +448,21 @@ final class BundleProcessor {
           IssueType.INVALID,
           "entries that are created refer to each other in a cycle");
     }
+    // Level by level (an entry one above the highest it refers to), so that no entry refers to
+    // another of its level and the creates of a level can be written together.
+    Map<Entry, Integer> level = new HashMap<>();
+    for (Entry e : sorted) {
+      int above = 0;
+      for (Entry dependency : dependencies.get(e)) {
+        above = Math.max(above, level.get(dependency) + 1);
+      }
+      level.put(e, above);
+    }
+    sorted.sort(java.util.Comparator.comparingInt(level::get));
     out.addAll(sorted);
     for (Entry e : entries) {
       if (e.method == HTTPVerb.PUT) {
-        for (Reference ref : references(e.resource)) {
+        for (Reference ref : refs(e)) {
           if (isLocal(ref.getReference())
               && !byFullUrl.containsKey(ref.getReference())
               && !created.containsKey(ref.getReference())) {
@@ -363,7 +479,8 @@ final class BundleProcessor {
     return out;
   }
 
-  private Permit decide(
+  /** The access request of an entry, or null for one that writes nothing. */
+  private AccessRequest request(
       Entry e,
       FhirCallers.Caller caller,
       Map<String, Entry> byFullUrl,
@@ -372,11 +489,11 @@ final class BundleProcessor {
       Set<UUID> newPatients) {
     switch (e.method) {
       case DELETE -> {
-        return access.enter(
+        return RecordAccess.request(
             caller, AccessAction.DELETE, e.type, e.id, access.patientOfStored(e.type, e.id));
       }
       case PUT -> {
-        return access.enter(
+        return RecordAccess.request(
             caller, AccessAction.UPDATE, e.type, e.id, access.patientOfStored(e.type, e.id));
       }
       default -> {
@@ -384,13 +501,16 @@ final class BundleProcessor {
           return null; // found by ifNoneExist: nothing to write
         }
         if ("Patient".equals(e.type) || FhirTypes.isDirectory(e.type)) {
-          return access.enter(caller, AccessAction.CREATE, e.type, null, null);
+          return RecordAccess.request(caller, AccessAction.CREATE, e.type, null, null);
         }
         // Which patient the resource will belong to: references to other new entries stand in
         // as placeholders of their type, so that the store's own rule can tell.
-        Resource probe = e.resource.copy();
-        for (Reference ref : references(probe)) {
-          String r = ref.getReference();
+        // (Set on the entry's own resource and put back after, which spares a copy.)
+        List<Reference> refs = refs(e);
+        String[] sent = new String[refs.size()];
+        for (int i = 0; i < sent.length; i++) {
+          Reference ref = refs.get(i);
+          String r = sent[i] = ref.getReference();
           Entry target = byFullUrl.get(r);
           if (target != null && target.existing != null) {
             ref.setReference(target.type + "/" + target.existing.id());
@@ -400,27 +520,57 @@ final class BundleProcessor {
             ref.setReference(created.get(r));
           }
         }
-        Optional<UUID> patient = access.store().patientOfNew(probe);
-        if (patient.isPresent() && newPatients.contains(patient.get())) {
-          return access.enterForNewPatient(caller, e.type);
+        Optional<UUID> patient;
+        try {
+          patient = access.store().patientOfNew(e.resource);
+        } finally {
+          for (int i = 0; i < sent.length; i++) {
+            refs.get(i).setReference(sent[i]);
+          }
         }
-        return access.enter(caller, AccessAction.CREATE, e.type, null, patient.orElse(null));
+        if (patient.isPresent() && newPatients.contains(patient.get())) {
+          return RecordAccess.requestForNewPatient(caller, e.type);
+        }
+        return RecordAccess.request(
+            caller, AccessAction.CREATE, e.type, null, patient.orElse(null));
       }
     }
   }
 
-  private void write(Entry e, Map<String, Entry> byFullUrl, Map<String, String> written) {
-    if (e.resource != null) {
-      for (Reference ref : references(e.resource)) {
-        String r = ref.getReference();
-        Entry target = byFullUrl.get(r);
-        if (target != null && target.existing != null) {
-          ref.setReference(target.type + "/" + target.existing.id());
-        } else if (written.containsKey(r)) {
-          ref.setReference(written.get(r));
-        }
+  /**
+   * The entry's resource (null for a delete) with its references to other entries set to what they
+   * wrote, from the references as they were before the first attempt ({@link Entry#sent}), so that
+   * the writes can be tried again; references to entries still buffered stay as sent. The store
+   * copies what it is given, so later changes here do not reach what it wrote.
+   */
+  private Resource prepare(
+      Entry e, Map<String, Entry> byFullUrl, Map<String, String> written, Set<Entry> buffered) {
+    if (e.resource == null) {
+      return null;
+    }
+    List<Reference> refs = refs(e);
+    if (e.sent == null) {
+      e.sent = new String[refs.size()];
+      for (int i = 0; i < e.sent.length; i++) {
+        e.sent[i] = refs.get(i).getReference();
       }
     }
+    for (int i = 0; i < e.sent.length; i++) {
+      String r = e.sent[i];
+      Entry target = byFullUrl.get(r);
+      String value = r;
+      if (target != null && target.existing != null) {
+        value = target.type + "/" + target.existing.id();
+      } else if (written.containsKey(r) && !buffered.contains(target)) {
+        value = written.get(r);
+      }
+      refs.get(i).setReference(value);
+    }
+    return e.resource;
+  }
+
+  /** Writes a delete, an update, or a create found by ifNoneExist (which writes nothing). */
+  private void write(Entry e, Resource prepared) {
     var store = access.store();
     switch (e.method) {
       case DELETE -> {
@@ -434,7 +584,7 @@ final class BundleProcessor {
       case PUT -> {
         long version = e.ifMatch != null ? e.ifMatch : store.read(e.permit, e.type, e.id).version();
         try {
-          e.result = store.update(e.permit, e.id, version, e.resource);
+          e.result = store.update(e.permit, e.id, version, prepared);
         } catch (VersionConflictException conflict) {
           if (e.ifMatch != null) {
             throw new Outcomes.Failure(412, IssueType.CONFLICT, conflict.getMessage());
@@ -444,10 +594,7 @@ final class BundleProcessor {
         e.status = "200 OK";
       }
       default -> {
-        if (e.existing == null) {
-          e.result = store.create(e.permit, e.resource);
-          e.status = "201 Created";
-        }
+        // found by ifNoneExist: nothing to write (other creates are written by flush)
       }
     }
   }
@@ -479,6 +626,14 @@ final class BundleProcessor {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The entry's references with a value, found once. */
+  private List<Reference> refs(Entry e) {
+    if (e.refs == null) {
+      e.refs = e.resource == null ? List.of() : references(e.resource);
+    }
+    return e.refs;
+  }
 
   private List<Reference> references(Resource resource) {
     FhirTerser terser = fhir.newTerser();
@@ -548,6 +703,9 @@ final class BundleProcessor {
     String fullUrl;
     StoredResource existing;
     Permit permit;
+    Resource prepared;
+    List<Reference> refs;
+    String[] sent;
     StoredResource result;
     String status;
 

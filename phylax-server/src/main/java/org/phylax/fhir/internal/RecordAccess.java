@@ -32,12 +32,17 @@ final class RecordAccess {
   }
 
   Permit enter(FhirCallers.Caller caller, AccessAction action, String type, UUID id, UUID patient) {
-    return gate.enter(request(caller, action, type, id).patient(patient).build());
+    return gate.enter(request(caller, action, type, id, patient));
+  }
+
+  static AccessRequest request(
+      FhirCallers.Caller caller, AccessAction action, String type, UUID id, UUID patient) {
+    return request(caller, action, type, id).patient(patient).build();
   }
 
   /** A create of a resource of a Patient that is created in the same request. */
-  Permit enterForNewPatient(FhirCallers.Caller caller, String type) {
-    return gate.enter(request(caller, AccessAction.CREATE, type, null).newPatient().build());
+  static AccessRequest requestForNewPatient(FhirCallers.Caller caller, String type) {
+    return request(caller, AccessAction.CREATE, type, null).newPatient().build();
   }
 
   static AccessRequest.Builder request(
