@@ -185,6 +185,9 @@ class RelationshipAccessPolicy implements AccessPolicy {
     if (kinds.contains(RelationshipSource.Kind.CONSENT_PERMIT)) {
       return Permit.Reason.CONSENT;
     }
+    if (kinds.contains(RelationshipSource.Kind.APPOINTMENT)) {
+      return Permit.Reason.APPOINTMENT;
+    }
     if (kinds.contains(RelationshipSource.Kind.MANAGED) && RoleTable.organizationSuffices(roles)) {
       return Permit.Reason.ASSIGNED;
     }

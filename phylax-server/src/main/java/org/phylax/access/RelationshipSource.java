@@ -28,7 +28,12 @@ public interface RelationshipSource {
     /** An active Consent of the patient permits the actor. */
     CONSENT_PERMIT,
     /** An active Consent of the patient denies the actor. */
-    CONSENT_DENY
+    CONSENT_DENY,
+    /**
+     * A booked (arrived, checked-in or fulfilled) Appointment of the patient has the actor as a
+     * participant, and {@code at} lies within the appointment window around its time.
+     */
+    APPOINTMENT
   }
 
   /** One link: its kind and the resource that makes it. */

@@ -9,10 +9,13 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import net.datafaker.Faker;
@@ -252,10 +255,27 @@ final class Synthesizer {
     private final List<UUID> organizationIds = new ArrayList<>();
     private final List<UUID> practitionerIds = new ArrayList<>();
 
+    /** Start times already booked, per practitioner: a booked appointment may not overlap one. */
+    private final Map<UUID, Set<Date>> booked = new HashMap<>();
+
     Generator(Random random, Faker faker, Options options) {
       this.random = random;
       this.faker = faker;
       this.options = options;
+    }
+
+    /**
+     * The start of the first slot of the practitioner's from {@code slot} on {@code day} onwards
+     * (later that day, then on the following days) that no appointment of this run has booked.
+     */
+    private Date freeSlot(UUID practitioner, LocalDate day, int slot) {
+      Set<Date> taken = booked.computeIfAbsent(practitioner, k -> new HashSet<>());
+      for (int n = slot; ; n++) {
+        Date start = plusMinutes(at(day.plusDays(n / SLOTS_A_DAY), 8), 20 * (n % SLOTS_A_DAY));
+        if (taken.add(start)) {
+          return start;
+        }
+      }
     }
 
     void directory() {
@@ -431,7 +451,8 @@ final class Synthesizer {
           future
               ? options.asOf().plusDays(1 + random.nextInt(60))
               : options.asOf().minusDays(1 + random.nextInt(60));
-      Date start = at(day, 8 + random.nextInt(9));
+      Date start =
+          future ? freeSlot(gp, day, random.nextInt(SLOTS_A_DAY)) : at(day, 8 + random.nextInt(9));
       Appointment appointment = tagged(new Appointment());
       appointment
           .setStatus(
@@ -523,6 +544,9 @@ final class Synthesizer {
   private static Date day(LocalDate date) {
     return Date.from(date.atStartOfDay().toInstant(ZoneOffset.UTC));
   }
+
+  /** 20-minute slots from 08:00 to 17:00. */
+  private static final int SLOTS_A_DAY = 27;
 
   private static Date at(LocalDate date, int hour) {
     return Date.from(date.atTime(LocalTime.of(hour, 0)).toInstant(ZoneOffset.UTC));

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Organization;
@@ -97,6 +98,11 @@ public final class AccessTable {
     user(out, "physician by practice", Role.PHYSICIAN, "drByPractice", null, active);
     user(out, "physician of clinic", Role.PHYSICIAN, "drOrgOnly", null, active);
     user(out, "physician A disabled", Role.PHYSICIAN, "drAssigned", null, AccountStatus.DISABLED);
+    user(out, "physician visiting", Role.PHYSICIAN, "drVisit", null, active);
+    user(out, "physician by visit role", Role.PHYSICIAN, "drVisitRole", null, active);
+    user(out, "physician visited", Role.PHYSICIAN, "drVisited", null, active);
+    user(out, "physician cancelled", Role.PHYSICIAN, "drCancelled", null, active);
+    user(out, "physician far off", Role.PHYSICIAN, "drFarOff", null, active);
     user(out, "patient 1", Role.PATIENT, null, "P1", active);
     service(out, "service read", "system/*.read");
     service(out, "service patients", "system/Patient.rs");
@@ -155,6 +161,14 @@ public final class AccessTable {
         row("patient 1", "UPDATE", "Observation", "P1", "DENY ROLE_NOT_PERMITTED"),
         row("physician A disabled", "READ", "Observation", "P1", "DENY ACCOUNT_DISABLED"),
         row("physician A", "READ", "Basic", "P1", "DENY ROLE_NOT_PERMITTED"),
+        // A booked appointment links its practitioners from 7 days before to 7 days after it.
+        row("physician visiting", "READ", "Observation", "P2", "PERMIT APPOINTMENT"),
+        row("physician visiting", "UPDATE", "Condition", "P2", "PERMIT APPOINTMENT"),
+        row("physician visiting", "READ", "Observation", "P1", "DENY NO_RELATIONSHIP"),
+        row("physician by visit role", "READ", "Observation", "P2", "PERMIT APPOINTMENT"),
+        row("physician visited", "READ", "Observation", "P2", "PERMIT APPOINTMENT"),
+        row("physician cancelled", "READ", "Observation", "P2", "DENY NO_RELATIONSHIP"),
+        row("physician far off", "READ", "Observation", "P2", "DENY NO_RELATIONSHIP"),
         row("service read", "READ", "Observation", "P2", "PERMIT SERVICE"),
         row("service read", "UPDATE", "Observation", "P2", "DENY ROLE_NOT_PERMITTED"),
         row("service patients", "SEARCH", "Patient", "P2", "PERMIT SERVICE"),
@@ -211,7 +225,12 @@ public final class AccessTable {
             "drConsent",
             "drByRole",
             "drByPractice",
-            "drOrgOnly")) {
+            "drOrgOnly",
+            "drVisit",
+            "drVisitRole",
+            "drVisited",
+            "drCancelled",
+            "drFarOff")) {
       ids.put(p, create.apply(practitioner(p)));
     }
     create.apply(role(ids.get("frontDesk"), clinic));
@@ -247,6 +266,25 @@ public final class AccessTable {
         careTeam(ids.get("P2"), CareTeam.CareTeamStatus.ENTEREDINERROR, ids.get("drNone")));
     create.apply(consent(ids.get("P1"), Consent.ConsentProvisionType.DENY, ids.get("drDenied")));
     create.apply(consent(ids.get("P2"), Consent.ConsentProvisionType.PERMIT, ids.get("drConsent")));
+
+    UUID visitRole = create.apply(role(ids.get("drVisitRole"), null));
+    UUID p2 = ids.get("P2");
+    Appointment.AppointmentStatus booked = Appointment.AppointmentStatus.BOOKED;
+    create.apply(appointment(p2, ref("Practitioner", ids.get("drVisit")), booked, 3));
+    create.apply(appointment(p2, ref("PractitionerRole", visitRole), booked, 2));
+    create.apply(
+        appointment(
+            p2,
+            ref("Practitioner", ids.get("drVisited")),
+            Appointment.AppointmentStatus.FULFILLED,
+            -6));
+    create.apply(
+        appointment(
+            p2,
+            ref("Practitioner", ids.get("drCancelled")),
+            Appointment.AppointmentStatus.CANCELLED,
+            1));
+    create.apply(appointment(p2, ref("Practitioner", ids.get("drFarOff")), booked, 9));
     return ids;
   }
 
@@ -295,6 +333,20 @@ public final class AccessTable {
       t.addParticipant().setMember(ref("Practitioner", m));
     }
     return t;
+  }
+
+  /** An appointment of 20 minutes, {@code days} from now, of the patient with one practitioner. */
+  public static Appointment appointment(
+      UUID patient, Reference practitioner, Appointment.AppointmentStatus status, int days) {
+    Appointment a = new Appointment();
+    a.setStatus(status);
+    Date start = days(days);
+    a.setStart(start).setEnd(new Date(start.getTime() + 20 * 60_000L));
+    a.addParticipant()
+        .setActor(ref("Patient", patient))
+        .setStatus(Appointment.ParticipationStatus.ACCEPTED);
+    a.addParticipant().setActor(practitioner).setStatus(Appointment.ParticipationStatus.ACCEPTED);
+    return a;
   }
 
   public static Consent consent(

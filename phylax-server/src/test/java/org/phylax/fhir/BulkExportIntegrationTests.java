@@ -6,16 +6,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.lang.reflect.Method;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +52,7 @@ class BulkExportIntegrationTests {
 
   @TempDir static Path dir;
   static PhylaxServer server;
+  static FhirHttp web;
   static JdbcTemplate jdbc;
   static final HttpClient http = HttpClient.newHttpClient();
   static final String PASSWORD = "violet-harbour-tractor-47";
@@ -85,6 +83,7 @@ class BulkExportIntegrationTests {
     // Two resources a part, so that every file here is written and read in parts.
     System.setProperty("phylax.fhir.export-page", "2");
     server = TestServers.dev(dir);
+    web = new FhirHttp(server.baseUri(), "export-test");
     jdbc = server.context().getBean(JdbcTemplate.class);
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("test");
@@ -568,14 +567,7 @@ class BulkExportIntegrationTests {
   }
 
   static HttpResponse<String> post(String path, String token, String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(server.baseUri().resolve(path))
-            .header("Content-Type", "application/fhir+json")
-            .header("Accept", "application/fhir+json")
-            .header("Authorization", "Bearer " + token)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return web.send("POST", path, token, body);
   }
 
   static String kickOff(String path, String token) throws Exception {
@@ -600,39 +592,11 @@ class BulkExportIntegrationTests {
 
   static HttpResponse<String> send(
       String method, String path, String token, Map<String, String> headers) throws Exception {
-    URI uri = path.startsWith("http") ? URI.create(path) : server.baseUri().resolve(path);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .header("Accept", "application/fhir+json")
-            .header("User-Agent", "export-test");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return web.send(method, path, token, null, headers);
   }
 
   static String token(OAuthClients.Registered client) throws Exception {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (client.clientId() + ":" + client.clientSecret()).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request =
-        HttpRequest.newBuilder(server.baseUri().resolve("/oauth2/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Authorization", "Basic " + basic)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "grant_type=client_credentials&scope="
-                        + URLEncoder.encode("system/*.read", StandardCharsets.UTF_8)))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JsonParser.parseString(response.body())
-        .getAsJsonObject()
-        .get("access_token")
-        .getAsString();
+    return web.serviceToken(client, "system/*.read");
   }
 
   static List<JsonObject> ndjson(String body) {
@@ -659,7 +623,7 @@ class BulkExportIntegrationTests {
   }
 
   static JsonObject json(HttpResponse<String> response) {
-    return JsonParser.parseString(response.body()).getAsJsonObject();
+    return FhirHttp.json(response);
   }
 
   static Observation observation(UUID patient, int value) {

@@ -6,15 +6,10 @@ import ca.uhn.fhir.context.FhirContext;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -66,6 +61,7 @@ class FhirAccessTableIntegrationTests {
 
   @TempDir static Path dir;
   static PhylaxServer server;
+  static FhirHttp web;
   static RecordStore store;
   static Permit system;
   static JdbcTemplate jdbc;
@@ -91,6 +87,7 @@ class FhirAccessTableIntegrationTests {
     // about.
     System.setProperty("phylax.oauth.account-freshness", "1m");
     server = TestServers.dev(dir);
+    web = new FhirHttp(server.baseUri(), "access-table-test");
     store = server.context().getBean(RecordStore.class);
     system = server.context().getBean(SystemAccess.class).forTask("test");
     jdbc = server.context().getBean(JdbcTemplate.class);
@@ -281,6 +278,7 @@ class FhirAccessTableIntegrationTests {
       case "Appointment" -> {
         Appointment a = new Appointment();
         a.setStatus(Appointment.AppointmentStatus.BOOKED);
+        a.setStart(AccessTable.days(4)).setEnd(AccessTable.days(5));
         a.addParticipant()
             .setActor(AccessTable.ref("Patient", patient))
             .setStatus(Appointment.ParticipationStatus.ACCEPTED);
@@ -445,51 +443,16 @@ class FhirAccessTableIntegrationTests {
 
   static HttpResponse<String> send(String method, String path, String token, String body)
       throws Exception {
-    URI uri = path.startsWith("http") ? URI.create(path) : server.baseUri().resolve(path);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Accept", "application/fhir+json")
-            .header("User-Agent", "access-table-test");
-    if (body != null) {
-      b.header("Content-Type", "application/fhir+json");
-    }
-    if (path.contains("$export?")) {
-      b.header("Prefer", "respond-async");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, String> headers =
+        path.contains("$export?") ? Map.of("Prefer", "respond-async") : Map.of();
+    return web.send(method, path, token, body, headers);
   }
 
   static String clientToken(OAuthClients.Registered client, String scope) throws Exception {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (client.clientId() + ":" + client.clientSecret()).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request =
-        HttpRequest.newBuilder(server.baseUri().resolve("/oauth2/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Authorization", "Basic " + basic)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "grant_type=client_credentials&scope="
-                        + URLEncoder.encode(scope, StandardCharsets.UTF_8)))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JsonParser.parseString(response.body())
-        .getAsJsonObject()
-        .get("access_token")
-        .getAsString();
+    return web.serviceToken(client, scope);
   }
 
   static JsonObject json(HttpResponse<String> response) {
-    return JsonParser.parseString(response.body()).getAsJsonObject();
+    return FhirHttp.json(response);
   }
 }

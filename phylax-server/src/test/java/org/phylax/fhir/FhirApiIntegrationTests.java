@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +49,7 @@ class FhirApiIntegrationTests {
 
   @TempDir static Path dir;
   static PhylaxServer server;
+  static FhirHttp web;
   static JdbcTemplate jdbc;
   static final HttpClient http = HttpClient.newHttpClient();
   static final String PASSWORD = "violet-harbour-tractor-47";
@@ -71,6 +70,7 @@ class FhirApiIntegrationTests {
   static void start() {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     server = TestServers.dev(dir);
+    web = new FhirHttp(server.baseUri(), "fhir-test");
     jdbc = server.context().getBean(JdbcTemplate.class);
     store = server.context().getBean(RecordStore.class);
     system = server.context().getBean(SystemAccess.class).forTask("test");
@@ -586,24 +586,7 @@ class FhirApiIntegrationTests {
   static HttpResponse<String> send(
       String method, String path, String token, String body, Map<String, String> headers)
       throws Exception {
-    URI uri = path.startsWith("http") ? URI.create(path) : server.baseUri().resolve(path);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Accept", FHIR_JSON)
-            .header("User-Agent", "fhir-test");
-    if (body != null) {
-      b.header("Content-Type", FHIR_JSON);
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return web.send(method, path, token, body, headers);
   }
 
   static String observation(String loinc, int value) {
@@ -633,13 +616,11 @@ class FhirApiIntegrationTests {
   }
 
   static JsonObject json(HttpResponse<String> response) {
-    return JsonParser.parseString(response.body()).getAsJsonObject();
+    return FhirHttp.json(response);
   }
 
   static String outcome(HttpResponse<String> response) {
-    JsonObject body = json(response);
-    assertThat(body.get("resourceType").getAsString()).isEqualTo("OperationOutcome");
-    return body.getAsJsonArray("issue").get(0).getAsJsonObject().get("diagnostics").getAsString();
+    return FhirHttp.outcome(response);
   }
 
   static JsonObject resource(JsonObject rest, String type) {

@@ -2,11 +2,8 @@ package org.phylax.fhir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +48,7 @@ class FhirBundleIntegrationTests {
 
   @TempDir static Path dir;
   static PhylaxServer server;
+  static FhirHttp web;
   static JdbcTemplate jdbc;
   static final HttpClient http = HttpClient.newHttpClient();
   static final String PASSWORD = "violet-harbour-tractor-47";
@@ -69,6 +66,7 @@ class FhirBundleIntegrationTests {
   static void start() throws Exception {
     System.setProperty("phylax.audit.checkpoint-poll", "1h");
     server = TestServers.dev(dir);
+    web = new FhirHttp(server.baseUri(), "fhir-bundle-test");
     jdbc = server.context().getBean(JdbcTemplate.class);
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("test");
@@ -548,47 +546,11 @@ class FhirBundleIntegrationTests {
   static HttpResponse<String> send(
       String method, String path, String token, String body, Map<String, String> headers)
       throws Exception {
-    URI uri = server.baseUri().resolve(path);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Accept", FHIR_JSON)
-            .header("User-Agent", "fhir-bundle-test");
-    if (body != null) {
-      b.header("Content-Type", FHIR_JSON);
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return web.send(method, path, token, body, headers);
   }
 
   static String serviceToken(OAuthClients.Registered client) throws Exception {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (client.clientId() + ":" + client.clientSecret()).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request =
-        HttpRequest.newBuilder(server.baseUri().resolve("/oauth2/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Authorization", "Basic " + basic)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "grant_type=client_credentials&scope="
-                        + URLEncoder.encode(
-                            "system/*.read system/*.write", StandardCharsets.UTF_8)))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JsonParser.parseString(response.body())
-        .getAsJsonObject()
-        .get("access_token")
-        .getAsString();
+    return web.serviceToken(client, "system/*.read system/*.write");
   }
 
   static Patient patient(String family, UUID practitioner) {
@@ -607,13 +569,10 @@ class FhirBundleIntegrationTests {
   }
 
   static JsonObject json(HttpResponse<String> response) {
-    return JsonParser.parseString(response.body()).getAsJsonObject();
+    return FhirHttp.json(response);
   }
 
   static String outcome(HttpResponse<String> response) {
-    JsonObject body = json(response);
-    assertThat(body.get("resourceType").getAsString()).isEqualTo("OperationOutcome");
-    JsonArray issues = body.getAsJsonArray("issue");
-    return issues.get(0).getAsJsonObject().get("diagnostics").getAsString();
+    return FhirHttp.outcome(response);
   }
 }

@@ -7,6 +7,7 @@ import static org.phylax.fhir.FhirApiIntegrationTests.outcome;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -61,6 +62,8 @@ class FhirSearchIntegrationTests {
   static final String PASSWORD = "violet-harbour-tractor-47";
   static String physician;
   static String stranger;
+  static String frontDesk;
+  static UUID catalogMedication;
   static UUID doctor;
   static UUID smith;
   static UUID smithers;
@@ -138,6 +141,7 @@ class FhirSearchIntegrationTests {
     Appointment appointment = new Appointment();
     appointment.setStatus(Appointment.AppointmentStatus.BOOKED);
     appointment.setStartElement(new InstantType("2024-02-01T09:00:00Z"));
+    appointment.setEndElement(new InstantType("2024-02-01T09:20:00Z"));
     appointment.addParticipant().setActor(new Reference("Patient/" + smitty));
     appointment.addParticipant().setActor(new Reference("Practitioner/" + doctor));
     store.create(system, appointment);
@@ -159,8 +163,31 @@ class FhirSearchIntegrationTests {
             .password(PASSWORD)
             .build(),
         admin);
+    accounts.create(
+        NewAccount.builder("desk-search").role(Role.FRONT_DESK).password(PASSWORD).build(), admin);
     physician = tokens.issue("dr-oakhart", Duration.ofMinutes(15), "tester").token();
     stranger = tokens.issue("dr-elmsworth", Duration.ofMinutes(15), "tester").token();
+    frontDesk = tokens.issue("desk-search", Duration.ofMinutes(15), "tester").token();
+    org.hl7.fhir.r4.model.Medication catalog = new org.hl7.fhir.r4.model.Medication();
+    catalog
+        .getCode()
+        .addCoding()
+        .setSystem("http://www.nlm.nih.gov/research/umls/rxnorm")
+        .setCode("197361");
+    catalogMedication = store.create(system, catalog).id();
+  }
+
+  @Test
+  void searchWhenRolesDoNotReachTheTypeThenItsResourcesOfNoPatientStayHidden() throws Exception {
+    // The medication catalog is no patient's: a physician searches it, the front desk may not.
+    assertThat(ids(ok("/fhir/Medication?code=197361"))).contains(catalogMedication.toString());
+    HttpResponse<String> desk = get("/fhir/Medication?code=197361", frontDesk);
+    assertThat(desk.statusCode()).as(desk.body()).isEqualTo(200);
+    assertThat(JsonParser.parseString(desk.body()).getAsJsonObject().get("total").getAsInt())
+        .isZero();
+    HttpResponse<String> byId = get("/fhir/Medication?_id=" + catalogMedication, frontDesk);
+    assertThat(JsonParser.parseString(byId.body()).getAsJsonObject().get("total").getAsInt())
+        .isZero();
   }
 
   @AfterAll

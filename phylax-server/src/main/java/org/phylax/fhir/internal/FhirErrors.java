@@ -15,6 +15,7 @@ import org.phylax.records.NotPermittedException;
 import org.phylax.records.RecordDeletedException;
 import org.phylax.records.RecordIntegrityException;
 import org.phylax.records.RecordNotFoundException;
+import org.phylax.records.SchedulingConflictException;
 import org.phylax.records.VersionConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,9 @@ final class FhirErrors {
       return new Outcomes.Failure(410, IssueType.DELETED, t.getMessage());
     }
     if (t instanceof VersionConflictException) {
+      return new Outcomes.Failure(409, IssueType.CONFLICT, t.getMessage());
+    }
+    if (t instanceof SchedulingConflictException) {
       return new Outcomes.Failure(409, IssueType.CONFLICT, t.getMessage());
     }
     if (t instanceof NotPermittedException) {

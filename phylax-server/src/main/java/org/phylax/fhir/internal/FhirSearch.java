@@ -145,6 +145,10 @@ final class FhirSearch {
     AccessRequest request = builder.build();
     AccessGate.SearchScope scope = gate.search(request);
     Permit permit = scope.permit();
+    // A permit covers every resource of no patient; whether the caller may see those of this
+    // type (the Medication catalog, devices in stock) is the role table's to say.
+    boolean noPatientRows =
+        gate.reach(caller.subject(), type, AccessAction.SEARCH) == AccessGate.Reach.ROLE;
 
     List<StoredResource> page;
     int total;
@@ -154,7 +158,7 @@ final class FhirSearch {
       if (parsed.matchesNothing) {
         page = List.of();
         total = 0;
-      } else if (!parsed.anyMatchCriterion && parsed.sort == null) {
+      } else if (!parsed.anyMatchCriterion && parsed.sort == null && noPatientRows) {
         // A patient's whole record of this type: counted without decrypting, one page decrypted.
         total =
             (int) Math.min(Integer.MAX_VALUE, store.countOfPatient(permit, type, parsed.patient));
@@ -164,6 +168,9 @@ final class FhirSearch {
                 : store.listOfPatient(permit, type, parsed.patient, offset, count);
       } else {
         List<StoredResource> all = store.search(permit, parsed.query.build());
+        if (!noPatientRows) {
+          all = all.stream().filter(r -> r.patientId() != null).toList();
+        }
         total = all.size();
         page =
             new ArrayList<>(

@@ -35,11 +35,15 @@ import org.phylax.records.RecordIntegrityException;
 import org.phylax.records.RecordNotFoundException;
 import org.phylax.records.RecordQuery;
 import org.phylax.records.RecordStore;
+import org.phylax.records.SchedulingConflictException;
 import org.phylax.records.SearchParameter;
 import org.phylax.records.StoredResource;
 import org.phylax.records.TextMatch;
 import org.phylax.records.VersionConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -65,6 +69,8 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   private static final String COLUMNS =
       "id, resource_type, version, patient_id, body, key_id, created_at, created_by, updated_at,"
           + " updated_by, deleted_at, deleted_by";
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcRecordStore.class);
 
   private final JdbcClient jdbc;
   private final JdbcTemplate batch;
@@ -107,8 +113,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           List<Object[]> rows = new ArrayList<>();
           List<Object[]> tokens = new ArrayList<>();
           List<StoredResource> created = new ArrayList<>();
-          List<Object[]> links = new ArrayList<>();
-          List<Object[]> affiliations = new ArrayList<>();
+          Derived derived = new Derived();
           List<Resource> copies = new ArrayList<>();
           List<Compartments.Owner> owners = new ArrayList<>();
           Set<UUID> targetIds = new HashSet<>();
@@ -150,7 +155,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
                   permit.actor()
                 });
             addTokens(index, id, type, resource, tokens);
-            addLinks(id, patientId, resource, links, affiliations);
+            derived.add(id, patientId, resource);
             created.add(
                 new StoredResource(
                     id,
@@ -171,7 +176,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           batch.batchUpdate(
               "insert into record_resource_history (" + COLUMNS + ") values " + values, rows);
           insertTokens(tokens);
-          insertLinks(links, affiliations);
+          insertDerived(derived, false);
           return created;
         });
   }
@@ -237,10 +242,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           addTokens(keys.blindIndex(), id, type, copy, tokens);
           insertTokens(tokens);
           deleteLinks(id);
-          List<Object[]> links = new ArrayList<>();
-          List<Object[]> affiliations = new ArrayList<>();
-          addLinks(id, patientId, copy, links, affiliations);
-          insertLinks(links, affiliations);
+          Derived derived = new Derived();
+          derived.add(id, patientId, copy);
+          insertDerived(derived, false);
           return new StoredResource(
               id,
               type,
@@ -943,32 +947,61 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     }
   }
 
-  private static void addLinks(
-      UUID id,
-      UUID patientId,
-      Resource resource,
-      List<Object[]> links,
-      List<Object[]> affiliations) {
-    if (patientId != null) {
-      for (Links.Link link : Links.of(resource, patientId)) {
-        links.add(new Object[] {id, link.patientId(), link.kind(), link.actorId(), link.timed()});
+  /**
+   * What the store derives from resources besides search tokens: the relationship rows of the
+   * access policy (record_link, record_affiliation) and the bookings of appointments
+   * (record_booking), all rewritten with the resource in its transaction.
+   */
+  private static final class Derived {
+    final List<Object[]> links = new ArrayList<>();
+    final List<Object[]> affiliations = new ArrayList<>();
+    final List<Object[]> bookings = new ArrayList<>();
+    final List<Links.Booking> bookingOf = new ArrayList<>();
+
+    void add(UUID id, UUID patientId, Resource resource) {
+      if (patientId != null) {
+        for (Links.Link link : Links.of(resource, patientId)) {
+          links.add(new Object[] {id, link.patientId(), link.kind(), link.actorId(), link.timed()});
+        }
+        for (Links.Booking b : Links.bookingsOf(resource)) {
+          bookings.add(
+              new Object[] {id, patientId, b.actorId(), ts(b.start()), ts(b.end()), b.holds()});
+          bookingOf.add(b);
+        }
+      }
+      Links.Affiliation affiliation = Links.affiliationOf(resource);
+      if (affiliation != null) {
+        affiliations.add(
+            new Object[] {
+              id, affiliation.practitionerId(), affiliation.organizationId(), affiliation.timed()
+            });
       }
     }
-    Links.Affiliation affiliation = Links.affiliationOf(resource);
-    if (affiliation != null) {
-      affiliations.add(
-          new Object[] {
-            id, affiliation.practitionerId(), affiliation.organizationId(), affiliation.timed()
-          });
+
+    /**
+     * As {@link #add}, but a resource stored before today's rules books no one rather than fail.
+     */
+    void addLenient(UUID id, UUID patientId, Resource resource) {
+      try {
+        add(id, patientId, resource);
+      } catch (IllegalArgumentException e) {
+        log.warn("reindex: {}/{} books no one: {}", resource.fhirType(), id, e.getMessage());
+      }
     }
   }
 
-  private void insertLinks(List<Object[]> links, List<Object[]> affiliations) {
-    if (!links.isEmpty()) {
+  /**
+   * Writes what {@link Derived} collected. A booking that would overlap one that holds the same
+   * participant's time is refused with {@link SchedulingConflictException} (the exclusion
+   * constraint decides, so a race loses too); when {@code lenient} (re-indexing what is already
+   * stored) it is skipped and counted in the log instead.
+   */
+  private void insertDerived(Derived d, boolean lenient) {
+    if (!d.links.isEmpty()) {
       batch.batchUpdate(
           "insert into record_link (resource_id, patient_id, kind, actor_id, timed)"
               + " values (?, ?, ?, ?, ?)",
-          links,
+          d.links,
           new int[] {
             java.sql.Types.OTHER,
             java.sql.Types.OTHER,
@@ -977,19 +1010,133 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             java.sql.Types.BOOLEAN
           });
     }
-    if (!affiliations.isEmpty()) {
+    if (!d.affiliations.isEmpty()) {
       batch.batchUpdate(
           "insert into record_affiliation (resource_id, practitioner_id, organization_id, timed)"
               + " values (?, ?, ?, ?)",
-          affiliations,
+          d.affiliations,
           new int[] {
             java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.BOOLEAN
           });
     }
+    if (d.bookings.isEmpty()) {
+      return;
+    }
+    List<Object[]> rows = withPractitionersOfRoles(d);
+    if (lenient) {
+      int skipped = 0;
+      for (Object[] row : rows) {
+        skipped +=
+            1
+                - jdbc.sql(
+                        "insert into record_booking (resource_id, patient_id, actor_id, during,"
+                            + " holds) values (?, ?, ?, tstzrange(?, ?, '[)'), ?)"
+                            + " on conflict do nothing")
+                    .params(row)
+                    .update();
+      }
+      if (skipped > 0) {
+        log.warn("reindex: {} appointment bookings overlap earlier ones and were skipped", skipped);
+      }
+      return;
+    }
+    for (Object[] row : rows) {
+      if (Boolean.TRUE.equals(row[5])) {
+        requireFree((UUID) row[0], (UUID) row[2], (OffsetDateTime) row[3], (OffsetDateTime) row[4]);
+      }
+    }
+    try {
+      batch.batchUpdate(
+          "insert into record_booking (resource_id, patient_id, actor_id, during, holds)"
+              + " values (?, ?, ?, tstzrange(?, ?, '[)'), ?)",
+          rows,
+          new int[] {
+            java.sql.Types.OTHER,
+            java.sql.Types.OTHER,
+            java.sql.Types.OTHER,
+            java.sql.Types.TIMESTAMP_WITH_TIMEZONE,
+            java.sql.Types.TIMESTAMP_WITH_TIMEZONE,
+            java.sql.Types.BOOLEAN
+          });
+    } catch (DataIntegrityViolationException e) {
+      if (isExclusionViolation(e)) {
+        throw new SchedulingConflictException(
+            "Appointment: a participant was booked at an overlapping time by another request"
+                + " that committed first");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The booking rows, plus one for the Practitioner of each PractitionerRole participant (when the
+   * appointment does not name that practitioner already), so that booking a role and booking its
+   * practitioner directly cannot overlap either.
+   */
+  private List<Object[]> withPractitionersOfRoles(Derived d) {
+    List<Object[]> rows = new ArrayList<>(d.bookings);
+    Set<UUID> roles = new HashSet<>();
+    for (int i = 0; i < d.bookings.size(); i++) {
+      if ("PractitionerRole".equals(d.bookingOf.get(i).actorType())) {
+        roles.add(d.bookingOf.get(i).actorId());
+      }
+    }
+    if (roles.isEmpty()) {
+      return rows;
+    }
+    Map<UUID, UUID> practitionerOf = new HashMap<>();
+    jdbc.sql(
+            "select resource_id, practitioner_id from record_affiliation where resource_id = any(?)")
+        .param(roles.toArray(UUID[]::new))
+        .query(
+            (rs, n) ->
+                practitionerOf.put(
+                    rs.getObject("resource_id", UUID.class),
+                    rs.getObject("practitioner_id", UUID.class)))
+        .list();
+    Set<String> present = new HashSet<>();
+    for (Object[] row : d.bookings) {
+      present.add(row[0] + "/" + row[2]);
+    }
+    for (Object[] row : d.bookings) {
+      UUID practitioner = practitionerOf.get((UUID) row[2]);
+      if (practitioner != null && present.add(row[0] + "/" + practitioner)) {
+        rows.add(new Object[] {row[0], row[1], practitioner, row[3], row[4], row[5]});
+      }
+    }
+    return rows;
+  }
+
+  private void requireFree(UUID appointment, UUID actor, OffsetDateTime start, OffsetDateTime end) {
+    boolean taken =
+        jdbc.sql(
+                "select exists (select 1 from record_booking where holds and actor_id = ?"
+                    + " and during && tstzrange(?, ?, '[)') and resource_id <> ?)")
+            .params(actor, start, end, appointment)
+            .query(Boolean.class)
+            .single();
+    if (taken) {
+      throw new SchedulingConflictException(
+          "Appointment/"
+              + appointment
+              + ": a participant ("
+              + actor
+              + ") already has a booked appointment that overlaps this time");
+    }
+  }
+
+  private static boolean isExclusionViolation(DataIntegrityViolationException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23P01".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void deleteLinks(UUID id) {
     jdbc.sql("delete from record_link where resource_id = ?").param(id).update();
+    jdbc.sql("delete from record_booking where resource_id = ?").param(id).update();
     jdbc.sql("delete from record_affiliation where resource_id = ?").param(id).update();
   }
 
@@ -1020,8 +1167,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               }
               BlindIndex index = keys.blindIndex();
               List<Object[]> tokens = new ArrayList<>();
-              List<Object[]> links = new ArrayList<>();
-              List<Object[]> affiliations = new ArrayList<>();
+              Derived derived = new Derived();
               List<Row> rows =
                   jdbc.sql(
                           "select "
@@ -1034,7 +1180,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               for (Row row : rows) {
                 Resource resource = decode(row).resource();
                 addTokens(index, row.id, row.type, resource, tokens);
-                addLinks(row.id, row.patientId, resource, links, affiliations);
+                derived.addLenient(row.id, row.patientId, resource);
               }
               UUID[] done = rows.stream().map(r -> r.id).toArray(UUID[]::new);
               jdbc.sql("delete from record_search_token where resource_id = any(?)")
@@ -1044,8 +1190,11 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               jdbc.sql("delete from record_affiliation where resource_id = any(?)")
                   .param(done)
                   .update();
+              jdbc.sql("delete from record_booking where resource_id = any(?)")
+                  .param(done)
+                  .update();
               insertTokens(tokens);
-              insertLinks(links, affiliations);
+              insertDerived(derived, true);
               return true;
             });
     return Boolean.TRUE.equals(n);

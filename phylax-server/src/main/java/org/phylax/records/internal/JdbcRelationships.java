@@ -1,6 +1,9 @@
 package org.phylax.records.internal;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -12,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Resource;
 import org.phylax.access.RelationshipSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -25,10 +29,36 @@ class JdbcRelationships implements RelationshipSource {
 
   private final JdbcClient jdbc;
   private final JdbcRecordStore store;
+  private final Duration appointmentWindow;
 
-  JdbcRelationships(JdbcClient jdbc, JdbcRecordStore store) {
+  JdbcRelationships(
+      JdbcClient jdbc,
+      JdbcRecordStore store,
+      @Value("${phylax.access.appointment-window:7d}") Duration appointmentWindow) {
+    if (appointmentWindow.isNegative() || appointmentWindow.compareTo(Duration.ofDays(90)) > 0) {
+      throw new IllegalArgumentException(
+          "phylax.access.appointment-window must be between 0 and 90d");
+    }
     this.jdbc = jdbc;
     this.store = store;
+    this.appointmentWindow = appointmentWindow;
+  }
+
+  /**
+   * The appointments of a patient with any of {@code actorIds} whose time, widened by the window on
+   * both sides, contains {@code at}.
+   */
+  private void appointments(UUID patientId, Set<UUID> actorIds, Instant at, List<Link> out) {
+    jdbc.sql(
+            "select distinct resource_id from record_booking where patient_id = ?"
+                + " and actor_id = any(?) and during && tstzrange(?, ?, '[]')")
+        .params(
+            patientId,
+            actorIds.toArray(UUID[]::new),
+            OffsetDateTime.ofInstant(at.minus(appointmentWindow), ZoneOffset.UTC),
+            OffsetDateTime.ofInstant(at.plus(appointmentWindow), ZoneOffset.UTC))
+        .query((rs, n) -> out.add(new Link(Kind.APPOINTMENT, rs.getObject(1, UUID.class))))
+        .list();
   }
 
   @Override
@@ -96,6 +126,7 @@ class JdbcRelationships implements RelationshipSource {
               return null;
             })
         .list();
+    appointments(patientId, identitiesOf(practitionerId, at), at, out);
     return out;
   }
 
@@ -120,6 +151,7 @@ class JdbcRelationships implements RelationshipSource {
               return null;
             })
         .list();
+    appointments(patientId, actorIds, at, out);
     return out;
   }
 
@@ -157,6 +189,18 @@ class JdbcRelationships implements RelationshipSource {
               }
               return null;
             })
+        .list();
+    jdbc.sql(
+            "select distinct patient_id from record_booking where actor_id = any(?)"
+                + " and during && tstzrange(?, ?, '[]')")
+        .params(
+            actorIds.toArray(UUID[]::new),
+            OffsetDateTime.ofInstant(at.minus(appointmentWindow), ZoneOffset.UTC),
+            OffsetDateTime.ofInstant(at.plus(appointmentWindow), ZoneOffset.UTC))
+        .query(
+            (rs, n) ->
+                out.computeIfAbsent(rs.getObject(1, UUID.class), k -> EnumSet.noneOf(Kind.class))
+                    .add(Kind.APPOINTMENT))
         .list();
     return out;
   }

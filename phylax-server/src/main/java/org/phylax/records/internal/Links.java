@@ -4,10 +4,14 @@ import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Patient;
@@ -40,6 +44,25 @@ final class Links {
 
   /** One row of record_affiliation. */
   record Affiliation(UUID practitionerId, UUID organizationId, boolean timed) {}
+
+  /**
+   * One row of record_booking: a Practitioner, PractitionerRole or Location taking part in an
+   * Appointment from {@code start} (inclusive) to {@code end} (exclusive); {@code holds} when the
+   * appointment keeps that time for itself (no other may overlap it).
+   */
+  record Booking(UUID actorId, String actorType, Instant start, Instant end, boolean holds) {}
+
+  /** Appointment statuses that hold their participants' time. */
+  private static final Set<Appointment.AppointmentStatus> HOLDING =
+      EnumSet.of(
+          Appointment.AppointmentStatus.BOOKED,
+          Appointment.AppointmentStatus.ARRIVED,
+          Appointment.AppointmentStatus.CHECKEDIN);
+
+  private static final Pattern BOOKABLE =
+      Pattern.compile(
+          "(Practitioner|PractitionerRole|Location)/"
+              + "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
 
   private Links() {}
 
@@ -90,6 +113,51 @@ final class Links {
     for (Consent.ProvisionComponent nested : provision.getProvision()) {
       provisions(nested, type, timed, patientId, out);
     }
+  }
+
+  /**
+   * The bookings an Appointment states: one per Practitioner, PractitionerRole or Location
+   * participant that has not declined, when the appointment is booked, arrived or checked in
+   * (holding the time) or fulfilled (not holding it, but still a reason to see the record). Other
+   * statuses (proposed, pending, cancelled, no-show, entered in error, waitlist) book no one.
+   *
+   * @throws IllegalArgumentException when a booked appointment lacks its start or end, or ends
+   *     before it starts
+   */
+  static List<Booking> bookingsOf(Resource resource) {
+    List<Booking> out = new ArrayList<>();
+    if (!(resource instanceof Appointment appointment) || !appointment.hasStatus()) {
+      return out;
+    }
+    Appointment.AppointmentStatus status = appointment.getStatus();
+    boolean holds = HOLDING.contains(status);
+    if (!holds && status != Appointment.AppointmentStatus.FULFILLED) {
+      return out;
+    }
+    if (!appointment.hasStart() || !appointment.hasEnd()) {
+      throw new IllegalArgumentException(
+          "Appointment.start and Appointment.end are required when the status is "
+              + status.toCode());
+    }
+    Instant start = appointment.getStart().toInstant();
+    Instant end = appointment.getEnd().toInstant();
+    if (!end.isAfter(start)) {
+      throw new IllegalArgumentException("Appointment.end must be after Appointment.start");
+    }
+    Set<UUID> seen = new HashSet<>();
+    for (Appointment.AppointmentParticipantComponent p : appointment.getParticipant()) {
+      if (p.getStatus() == Appointment.ParticipationStatus.DECLINED || !p.hasActor()) {
+        continue;
+      }
+      Matcher m = BOOKABLE.matcher(String.valueOf(p.getActor().getReference()));
+      if (m.matches()) {
+        UUID actor = UUID.fromString(m.group(2));
+        if (seen.add(actor)) {
+          out.add(new Booking(actor, m.group(1), start, end, holds));
+        }
+      }
+    }
+    return out;
   }
 
   /** The affiliation an active PractitionerRole states, or null. */

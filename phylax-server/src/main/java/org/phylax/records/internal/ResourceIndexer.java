@@ -40,7 +40,7 @@ final class ResourceIndexer {
    * it with every change to them: at the next start {@link SearchReindex} rewrites the index of
    * every stored resource, so that older resources are found by the new rules too.
    */
-  static final int INDEX_VERSION = 2;
+  static final int INDEX_VERSION = 3; // 3: appointment bookings (V16)
 
   /**
    * Prefix tokens stop at this many characters: a longer query is narrowed by its first 8
