@@ -761,6 +761,28 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     return out;
   }
 
+  /**
+   * The free slots of a schedule in a range. The held time of the schedule's actors in the range is
+   * gathered first into one multirange (a GiST range scan per actor), so that each candidate slot
+   * is checked against it in memory (O(log n)) instead of probing the bookings index once per slot;
+   * the candidates come from the partial index on free slots by start.
+   */
+  private static final String FREE_SLOTS =
+      "with candidate as materialized ("
+          + "  select s.resource_id, s.during from record_slot s"
+          + "  where s.schedule_id = :schedule and s.free"
+          + "  and lower(s.during) >= :from and lower(s.during) < :to),"
+          + " taken as materialized ("
+          + "  select range_agg(b.during) as during from record_schedule_actor a"
+          + "  join record_booking b on b.actor_id = a.actor_id"
+          + "  where a.schedule_id = :schedule and b.holds"
+          + "  and b.during && tstzrange(:from, (select max(upper(during)) from candidate), '[)'))"
+          + " select "
+          + prefixed("r.")
+          + " from candidate c join record_resource r on r.id = c.resource_id, taken t"
+          + " where r.deleted_at is null and (t.during is null or not (t.during && c.during))"
+          + " order by lower(c.during), c.resource_id limit :limit";
+
   @Override
   public List<StoredResource> freeSlots(
       Permit permit, UUID scheduleId, Instant from, Instant to, int limit) {
@@ -769,18 +791,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
       throw new IllegalArgumentException("limit must not be negative");
     }
     List<Row> rows =
-        jdbc.sql(
-                "select "
-                    + prefixed("r.")
-                    + " from record_slot s join record_resource r on r.id = s.resource_id"
-                    + " where s.schedule_id = :schedule and s.free"
-                    + " and lower(s.during) >= :from and lower(s.during) < :to"
-                    + " and r.deleted_at is null"
-                    + " and not exists (select 1 from record_schedule_actor a"
-                    + "   join record_booking b on b.actor_id = a.actor_id"
-                    + "   where a.schedule_id = s.schedule_id and b.holds"
-                    + "   and b.during && s.during)"
-                    + " order by lower(s.during), s.resource_id limit :limit")
+        jdbc.sql(FREE_SLOTS)
             .param("schedule", scheduleId)
             .param("from", ts(from))
             .param("to", ts(to))
