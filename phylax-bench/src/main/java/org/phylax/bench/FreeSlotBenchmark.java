@@ -262,8 +262,23 @@ public class FreeSlotBenchmark {
   public int freeSlotsOfAMonthOverHttp() throws Exception {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     YearMonth month = YearMonth.from(FIRST_DAY).plusMonths(rnd.nextInt(months));
-    Instant from = month.atDay(1).atStartOfDay(ZONE).toInstant();
-    Instant to = month.plusMonths(1).atDay(1).atStartOfDay(ZONE).toInstant();
+    return overHttp(
+        month.atDay(1).atStartOfDay(ZONE).toInstant(),
+        month.plusMonths(1).atDay(1).atStartOfDay(ZONE).toInstant());
+  }
+
+  /**
+   * The same request for one weekday (21 slots at most): what a request costs whatever it finds.
+   */
+  @Benchmark
+  public int freeSlotsOfADayOverHttp() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(ThreadLocalRandom.current().nextInt(months * 28));
+    return overHttp(
+        day.atStartOfDay(ZONE).toInstant(), day.plusDays(1).atStartOfDay(ZONE).toInstant());
+  }
+
+  private int overHttp(Instant from, Instant to) throws Exception {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
     URI uri =
         server
             .baseUri()
