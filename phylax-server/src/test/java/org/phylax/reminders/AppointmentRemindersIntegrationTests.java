@@ -157,6 +157,25 @@ class AppointmentRemindersIntegrationTests {
   }
 
   @Test
+  void remindWhenFourPassesRaceThenEachOfTwelveAppointmentsGetsOneEmail() throws Exception {
+    List<String> addresses = new ArrayList<>();
+    Instant start = Instant.now().plus(19, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+    for (int i = 0; i < 12; i++) {
+      String address = "synthia.race" + i + "@example.test";
+      addresses.add(address);
+      store.create(
+          system, appointment(patient(address), start.plusSeconds(60L * i), "booked", null));
+    }
+
+    List<AppointmentReminders.Pass> passes = racingPasses(4);
+
+    assertThat(passes.stream().mapToInt(AppointmentReminders.Pass::sent).sum()).isEqualTo(12);
+    for (String address : addresses) {
+      assertThat(mailTo(address)).as(address).hasSize(1);
+    }
+  }
+
+  @Test
   void remindWhenVirtualThenSaysVideoVisitInsteadOfThePlace() throws Exception {
     String address = "synthia.video@example.test";
     UUID patient = patient(address);
