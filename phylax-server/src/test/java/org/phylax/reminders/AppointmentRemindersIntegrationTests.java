@@ -30,6 +30,8 @@ import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Schedule;
+import org.hl7.fhir.r4.model.Slot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,7 @@ class AppointmentRemindersIntegrationTests {
   static final String SECRET_REASON = "Synthetic-reason-zebra-41";
   static final String SECRET_NOTE = "Synthetic-note-quokka-17";
   static final String FAMILY = "Remindwell";
+  static final String TIMEZONE = "http://hl7.org/fhir/StructureDefinition/timezone";
   static final String LINK = "https://phylax.example.test/me/appointments";
   static final String[] PROPERTIES = {
     "phylax.audit.checkpoint-poll",
@@ -186,6 +189,17 @@ class AppointmentRemindersIntegrationTests {
         new CodeableConcept()
             .addCoding(
                 new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "VR", "virtual")));
+    // The room names no zone; the Schedule of the booked Slot does.
+    Schedule schedule = new Schedule().addActor(ref("Location", room));
+    schedule.addExtension(TIMEZONE, new CodeType("America/New_York"));
+    UUID scheduleId = store.create(system, schedule).id();
+    Slot slot =
+        new Slot()
+            .setSchedule(ref("Schedule", scheduleId))
+            .setStatus(Slot.SlotStatus.BUSY)
+            .setStart(a.getStart())
+            .setEnd(a.getEnd());
+    a.addSlot(ref("Slot", store.create(system, slot).id()));
     UUID id = store.create(system, a).id();
 
     reminders.remindDue();
@@ -196,7 +210,8 @@ class AppointmentRemindersIntegrationTests {
     assertThat(body)
         .contains("Hello Synthia,")
         .contains("video visit")
-        .contains(new ZonedLocal(start, ZoneId.of("UTC")).text() + " (UTC)")
+        .contains(
+            new ZonedLocal(start, ZoneId.of("America/New_York")).text() + " (America/New_York)")
         .contains(LINK)
         .doesNotContain("Synthetic room 9")
         .doesNotContain("Place:");
@@ -260,6 +275,33 @@ class AppointmentRemindersIntegrationTests {
     reminders.remindDue();
     assertThat(mailTo(address)).hasSize(1);
     assertThat(state(id)).isEqualTo("sent");
+    // No zone on a Location or Schedule: phylax.reminders.zone.
+    assertThat((String) mailTo(address).get(0).getContent())
+        .contains(new ZonedLocal(start, ZoneId.of("UTC")).text() + " (UTC)")
+        .doesNotContain("Place:");
+  }
+
+  @Test
+  void remindWhenRescheduledAfterItsReminderThenRemindedAgainForTheNewStart() throws Exception {
+    String address = "synthia.moved@example.test";
+    Instant first = Instant.now().plus(18, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+    StoredResource booked =
+        store.create(system, appointment(patient(address), first, "booked", null));
+    reminders.remindDue();
+    assertThat(mailTo(address)).hasSize(1);
+
+    Appointment moved = (Appointment) booked.resource();
+    Instant second = first.plus(90, ChronoUnit.MINUTES);
+    moved.setStart(Date.from(second)).setEnd(Date.from(second.plus(20, ChronoUnit.MINUTES)));
+    store.update(system, booked.id(), booked.version(), moved);
+    reminders.remindDue();
+    reminders.remindDue();
+
+    List<MimeMessage> mail = mailTo(address);
+    assertThat(mail).hasSize(2);
+    assertThat((String) mail.get(1).getContent())
+        .contains(new ZonedLocal(second, ZoneId.of("UTC")).text());
+    assertThat(disclosures(booked.id(), "PERMIT")).isEqualTo(2);
   }
 
   // ---------------------------------------------------------------- fixtures
@@ -334,7 +376,7 @@ class AppointmentRemindersIntegrationTests {
     Location l = new Location();
     l.setName(name).setManagingOrganization(ref("Organization", clinic));
     if (zone != null) {
-      l.addExtension("http://hl7.org/fhir/StructureDefinition/timezone", new CodeType(zone));
+      l.addExtension(TIMEZONE, new CodeType(zone));
     }
     return store.create(system, l).id();
   }
