@@ -10,6 +10,11 @@ public enum AuditAction {
   SEARCH,
   HISTORY,
   EXPORT,
+  /**
+   * PHI sent out of Phylax to someone outside it by Phylax itself, e.g. an appointment reminder
+   * emailed to the patient: the entity is the resource the message was made from.
+   */
+  DISCLOSE,
   LOGIN,
   LOGIN_FAILED,
   MFA,

@@ -211,4 +211,22 @@ public interface RecordStore {
    * @throws NotPermittedException when the permit does not cover the patient
    */
   List<StoredResource> everything(Permit permit, UUID patient, Set<String> types);
+
+  /**
+   * The appointments that hold their participants' time (booked, arrived, checked-in) and start in
+   * {@code [from, to)}, earliest first, read from the booking rows, whose ids and time ranges are
+   * in clear: nothing is decrypted. Only appointments with a start, an end and a Practitioner,
+   * PractitionerRole or Location participant have booking rows. With a permit for some patients,
+   * only theirs. For the appointment reminders, which decrypt only these candidates.
+   */
+  List<Booking> bookingsStarting(Permit permit, Instant from, Instant to);
+
+  /** An appointment that holds time: its id, its patient and when it starts. No PHI. */
+  record Booking(UUID appointmentId, UUID patientId, Instant start) {
+    public Booking {
+      if (appointmentId == null || patientId == null || start == null) {
+        throw new IllegalArgumentException("a booking names its appointment, patient and start");
+      }
+    }
+  }
 }

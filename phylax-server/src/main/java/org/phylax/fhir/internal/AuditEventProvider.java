@@ -398,7 +398,7 @@ final class AuditEventProvider implements IResourceProvider {
   static AuditEventAction fhirAction(AuditAction action) {
     return switch (action) {
       case CREATE, ACCOUNT_CREATE -> AuditEventAction.C;
-      case READ, VREAD, SEARCH, HISTORY, AUDIT_READ -> AuditEventAction.R;
+      case READ, VREAD, SEARCH, HISTORY, AUDIT_READ, DISCLOSE -> AuditEventAction.R;
       case UPDATE,
           ACCOUNT_DISABLE,
           ACCOUNT_ENABLE,
@@ -509,7 +509,7 @@ final class AuditEventProvider implements IResourceProvider {
     return switch (action) {
       case LOGIN, LOGIN_FAILED, MFA, LOGOUT, LOCKOUT ->
           new Coding(DCM, "110114", "User Authentication");
-      case EXPORT -> new Coding(DCM, "110106", "Export");
+      case EXPORT, DISCLOSE -> new Coding(DCM, "110106", "Export");
       case AUDIT_READ -> new Coding(DCM, "110101", "Audit Log Used");
       case BREAK_GLASS -> new Coding(DCM, "110113", "Security Alert");
       case ADMIN,

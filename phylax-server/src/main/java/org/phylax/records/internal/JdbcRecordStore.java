@@ -1694,4 +1694,26 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     }
     return out;
   }
+
+  @Override
+  public List<Booking> bookingsStarting(Permit permit, Instant from, Instant to) {
+    requirePermit(permit);
+    // One row per participant: the appointment's rows share its range, hence the grouping.
+    return jdbc
+        .sql(
+            "select resource_id, patient_id, min(lower(during)) as starts from record_booking"
+                + " where holds and lower(during) >= ? and lower(during) < ?"
+                + " group by resource_id, patient_id order by starts, resource_id")
+        .params(ts(from), ts(to))
+        .query(
+            (rs, n) ->
+                new Booking(
+                    rs.getObject("resource_id", UUID.class),
+                    rs.getObject("patient_id", UUID.class),
+                    instant(rs, "starts")))
+        .list()
+        .stream()
+        .filter(b -> permit.covers(b.patientId()))
+        .toList();
+  }
 }

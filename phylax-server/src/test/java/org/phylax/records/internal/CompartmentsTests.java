@@ -29,7 +29,7 @@ class CompartmentsTests {
     listed.addAll(SearchParameter.CompartmentTypes.ALL);
     listed.addAll(SearchParameter.DirectoryTypes.ALL);
     listed.add("Patient");
-    assertThat(Compartments.types()).containsExactlyInAnyOrderElementsOf(listed).hasSize(31);
+    assertThat(Compartments.types()).containsExactlyInAnyOrderElementsOf(listed).hasSize(32);
     assertThat(
             rows().stream()
                 .filter(r -> !r.ownedByPatient())
