@@ -21,6 +21,7 @@ public final class AccessRequest {
   private final ClientInfo client;
   private final boolean newPatient;
   private final Set<UUID> among;
+  private final Set<UUID> scheduleOf;
 
   private AccessRequest(Builder b) {
     this.subject = Objects.requireNonNull(b.subject, "subject");
@@ -32,6 +33,7 @@ public final class AccessRequest {
     this.client = b.client == null ? ClientInfo.none() : b.client;
     this.newPatient = b.newPatient;
     this.among = b.among == null ? null : Set.copyOf(b.among);
+    this.scheduleOf = b.scheduleOf == null ? null : Set.copyOf(b.scheduleOf);
     if (among != null && patientId != null) {
       throw new IllegalArgumentException(
           "a request names one patient or limits a search, not both");
@@ -92,6 +94,14 @@ public final class AccessRequest {
     return Optional.ofNullable(among);
   }
 
+  /**
+   * For a change to a schedule (its Slots): the Practitioners whose schedule it is. A clinician may
+   * then act only when among them; the front desk for anyone's. Empty when not a schedule change.
+   */
+  public Optional<Set<UUID>> scheduleOf() {
+    return Optional.ofNullable(scheduleOf);
+  }
+
   @Override
   public String toString() {
     return "AccessRequest["
@@ -117,6 +127,7 @@ public final class AccessRequest {
     private ClientInfo client;
     private boolean newPatient;
     private Set<UUID> among;
+    private Set<UUID> scheduleOf;
 
     private Builder(Subject subject, AccessAction action, String resourceType) {
       this.subject = subject;
@@ -153,6 +164,12 @@ public final class AccessRequest {
     /** Limits a search to these patients (the search still sees only whom the subject may). */
     public Builder among(Set<UUID> patients) {
       among = patients;
+      return this;
+    }
+
+    /** The request changes the schedule of these Practitioners (none: a room's schedule). */
+    public Builder scheduleOf(Set<UUID> practitioners) {
+      scheduleOf = practitioners;
       return this;
     }
 

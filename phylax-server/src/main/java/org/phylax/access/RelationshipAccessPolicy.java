@@ -59,6 +59,16 @@ class RelationshipAccessPolicy implements AccessPolicy {
       // so it cannot be used for one.
       if (RoleTable.mayHaveNoPatient(request.resourceType())) {
         if (grant == RoleTable.Grant.YES) {
+          if (request.scheduleOf().isPresent()
+              && !RoleTable.organizationSuffices(subject.roles())
+              && !subject
+                  .practitionerId()
+                  .map(request.scheduleOf().get()::contains)
+                  .orElse(false)) {
+            return Decision.deny(
+                Denial.Rule.NO_RELATIONSHIP,
+                "a practitioner manages only their own schedule; the front desk manages all");
+          }
           return Decision.permit(permit(request, Permit.Reason.DIRECTORY, Set.of()));
         }
         return roleNotPermitted(request);

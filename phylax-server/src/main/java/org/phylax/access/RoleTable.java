@@ -149,6 +149,14 @@ final class RoleTable {
     UNDER_BREAK_GLASS.put(Role.COMPLIANCE_OFFICER, readEverything);
   }
 
+  /**
+   * Beyond the table: a patient may create and update an Appointment (book a free Slot, cancel),
+   * only of their own record, as every patient permit is. Schedules and Slots stay read-only to
+   * them, since those belong to no patient and the table alone would decide.
+   */
+  private static final Set<AccessAction> PATIENT_BOOKS =
+      EnumSet.of(AccessAction.CREATE, AccessAction.UPDATE);
+
   private RoleTable() {}
 
   /** The best any of the roles gets for this action on this type. */
@@ -156,6 +164,11 @@ final class RoleTable {
     Category category = Category.of(resourceType);
     if (category == null) {
       return Grant.NO;
+    }
+    if (roles.contains(Role.PATIENT)
+        && "Appointment".equals(resourceType)
+        && PATIENT_BOOKS.contains(action)) {
+      return Grant.YES; // a patient books and cancels their own appointments; SELF still applies
     }
     Grant best = Grant.NO;
     for (Role role : roles) {

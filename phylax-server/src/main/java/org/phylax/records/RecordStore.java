@@ -159,6 +159,23 @@ public interface RecordStore {
   long countOfPatient(Permit permit, String resourceType, UUID patientId);
 
   /**
+   * The free Slots of one Schedule that start in {@code [from, to)}, by start time, at most {@code
+   * limit}: those whose status is free and whose time overlaps no appointment that holds the time
+   * of one of the Schedule's actors (its practitioners, roles and rooms). Decided by one indexed
+   * statement over the times kept in clear; only the answer is decrypted. Slots belong to no
+   * patient, so any permit will do.
+   */
+  List<StoredResource> freeSlots(
+      Permit permit, UUID scheduleId, Instant from, Instant to, int limit);
+
+  /**
+   * The start times of a Schedule's current, not deleted Slots that start in {@code [from, to)},
+   * whatever their status; nothing decrypted. Generating slots skips these, so that running it
+   * again adds none twice.
+   */
+  Set<Instant> slotStarts(UUID scheduleId, Instant from, Instant to);
+
+  /**
    * The patient a stored resource of this type belongs to, deleted or not, without decrypting
    * anything and without a permit: surrogate ids are not PHI, and a caller needs the patient to ask
    * the access gate for a permit in the first place. Empty when there is no such resource, and for

@@ -287,6 +287,7 @@ class FhirAccessTableIntegrationTests {
       case "Slot" -> {
         Slot s = new Slot();
         s.setStatus(Slot.SlotStatus.FREE);
+        s.setSchedule(AccessTable.ref("Schedule", UUID.randomUUID()));
         s.setStart(AccessTable.days(1)).setEnd(AccessTable.days(2));
         yield s;
       }

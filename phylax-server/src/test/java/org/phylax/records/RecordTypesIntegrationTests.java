@@ -247,10 +247,16 @@ class RecordTypesIntegrationTests {
         new Case(
             "Schedule",
             null,
-            (p, c) ->
-                new Schedule()
-                    .addActor(new Reference("Practitioner/" + UUID.randomUUID()))
-                    .addServiceType(c)),
+            (p, c) -> {
+              Schedule s =
+                  new Schedule()
+                      .addActor(new Reference("Practitioner/" + UUID.randomUUID()))
+                      .addServiceType(c);
+              s.addExtension(
+                  "http://hl7.org/fhir/StructureDefinition/timezone",
+                  new org.hl7.fhir.r4.model.CodeType("Europe/Berlin"));
+              return s;
+            }),
         new Case(
             "Slot",
             null,

@@ -196,7 +196,7 @@ class AppointmentRemindersIntegrationTests {
     Slot slot =
         new Slot()
             .setSchedule(ref("Schedule", scheduleId))
-            .setStatus(Slot.SlotStatus.BUSY)
+            .setStatus(Slot.SlotStatus.FREE)
             .setStart(a.getStart())
             .setEnd(a.getEnd());
     a.addSlot(ref("Slot", store.create(system, slot).id()));

@@ -43,6 +43,7 @@ class FhirConfiguration {
               type, fhir, access, callers, bodies, search, conditionals, histories));
     }
     providers.add(histories);
+    providers.add(new ScheduleOperations(access, bodies, callers));
     providers.add(new BulkExportProvider(exports, callers, fhir));
     providers.add(
         new AuditEventProvider(

@@ -57,11 +57,13 @@ final class FhirSearch {
   private final RecordStore store;
   private final AccessGate gate;
   private final FhirContext fhir;
+  private final FreeSlotSearch freeSlots;
 
   FhirSearch(RecordStore store, AccessGate gate, FhirContext fhir) {
     this.store = store;
     this.gate = gate;
     this.fhir = fhir;
+    this.freeSlots = new FreeSlotSearch(store, gate);
   }
 
   /** A search parameter this API understands for a type, for the CapabilityStatement. */
@@ -73,6 +75,16 @@ final class FhirSearch {
     out.add(new Supported("_id", SearchParamType.TOKEN, "The logical id, exact."));
     for (SearchParameter p : FhirTypes.storeParameters(type)) {
       out.add(new Supported(p.code(), typeOf(p), documentation(p)));
+    }
+    if ("Slot".equals(type)) {
+      out.add(
+          new Supported(
+              "schedule",
+              SearchParamType.REFERENCE,
+              "Schedule/<id>, with status=free and start=ge…&start=lt…: the schedule's free"
+                  + " slots by start, none overlapping a booked appointment of its actors."));
+      out.add(new Supported("status", SearchParamType.TOKEN, "free, with schedule."));
+      out.add(new Supported("start", SearchParamType.DATE, "ge/gt and lt/le, with schedule."));
     }
     for (String name : patientParameters(type)) {
       out.add(
@@ -135,6 +147,9 @@ final class FhirSearch {
 
   Bundle search(
       String type, FhirCallers.Caller caller, Map<String, String[]> parameters, String base) {
+    if (FreeSlotSearch.applies(type, parameters)) {
+      return freeSlots.search(caller, parameters, base);
+    }
     // Everything is validated before the gate, so a malformed search is neither run nor audited.
     Parsed parsed = parse(type, parameters);
     AccessRequest.Builder builder =

@@ -177,6 +177,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               "insert into record_resource_history (" + COLUMNS + ") values " + values, rows);
           insertTokens(tokens);
           insertDerived(derived, false);
+          syncSlots(permit, Map.of(), derived.slotsHeld);
           return created;
         });
   }
@@ -241,10 +242,12 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           List<Object[]> tokens = new ArrayList<>();
           addTokens(keys.blindIndex(), id, type, copy, tokens);
           insertTokens(tokens);
+          Set<UUID> heldBefore = slotsHeldNow(id);
           deleteLinks(id);
           Derived derived = new Derived();
           derived.add(id, patientId, copy);
           insertDerived(derived, false);
+          syncSlots(permit, Map.of(id, heldBefore), derived.slotsHeld);
           return new StoredResource(
               id,
               type,
@@ -304,7 +307,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               current.updatedBy,
               new Deletion(now, permit.actor()));
           jdbc.sql("delete from record_search_token where resource_id = ?").param(id).update();
+          Set<UUID> heldBefore = slotsHeldNow(id);
           deleteLinks(id);
+          syncSlots(permit, Map.of(id, heldBefore), Map.of());
         });
   }
 
@@ -756,6 +761,73 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     return out;
   }
 
+  /**
+   * The free slots of a schedule in a range. The held time of the schedule's actors in the range is
+   * gathered first into one multirange (a GiST range scan per actor), so that each candidate slot
+   * is checked against it in memory (O(log n)) instead of probing the bookings index once per slot;
+   * the candidates come from the partial index on free slots by start.
+   */
+  private static final String FREE_SLOTS =
+      "with candidate as materialized ("
+          + "  select s.resource_id, s.during from record_slot s"
+          + "  where s.schedule_id = :schedule and s.free"
+          + "  and lower(s.during) >= :from and lower(s.during) < :to),"
+          + " taken as materialized ("
+          + "  select range_agg(b.during) as during from record_schedule_actor a"
+          + "  join record_booking b on b.actor_id = a.actor_id"
+          + "  where a.schedule_id = :schedule and b.holds"
+          + "  and b.during && tstzrange(:from, (select max(upper(during)) from candidate), '[)'))"
+          + " select "
+          + prefixed("r.")
+          + " from candidate c join record_resource r on r.id = c.resource_id, taken t"
+          + " where r.deleted_at is null and (t.during is null or not (t.during && c.during))"
+          + " order by lower(c.during), c.resource_id limit :limit";
+
+  @Override
+  public List<StoredResource> freeSlots(
+      Permit permit, UUID scheduleId, Instant from, Instant to, int limit) {
+    requirePermit(permit);
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative");
+    }
+    List<Row> rows =
+        jdbc.sql(FREE_SLOTS)
+            .param("schedule", scheduleId)
+            .param("from", ts(from))
+            .param("to", ts(to))
+            .param("limit", limit)
+            .query(JdbcRecordStore::row)
+            .list();
+    List<StoredResource> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      out.add(decode(row));
+    }
+    return out;
+  }
+
+  @Override
+  public Set<Instant> slotStarts(UUID scheduleId, Instant from, Instant to) {
+    return new HashSet<>(
+        jdbc.sql(
+                "select lower(s.during) from record_slot s join record_resource r"
+                    + " on r.id = s.resource_id where s.schedule_id = ? and r.deleted_at is null"
+                    + " and lower(s.during) >= ? and lower(s.during) < ?")
+            .params(scheduleId, ts(from), ts(to))
+            .query((rs, n) -> rs.getObject(1, OffsetDateTime.class).toInstant())
+            .list());
+  }
+
+  private static String prefixed(String alias) {
+    StringBuilder out = new StringBuilder();
+    for (String column : COLUMNS.split(",\\s*")) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(alias).append(column.trim());
+    }
+    return out.toString();
+  }
+
   @Override
   public long countOfPatient(Permit permit, String resourceType, UUID patientId) {
     requirePermit(permit);
@@ -957,8 +1029,22 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     final List<Object[]> affiliations = new ArrayList<>();
     final List<Object[]> bookings = new ArrayList<>();
     final List<Links.Booking> bookingOf = new ArrayList<>();
+    final List<Object[]> scheduleActors = new ArrayList<>();
+    final List<Object[]> slots = new ArrayList<>();
+    final Map<UUID, Set<UUID>> slotsHeld = new LinkedHashMap<>();
 
     void add(UUID id, UUID patientId, Resource resource) {
+      for (UUID actor : Links.scheduleActorsOf(resource)) {
+        scheduleActors.add(new Object[] {id, actor});
+      }
+      Links.SlotTime slot = Links.slotOf(resource);
+      if (slot != null) {
+        slots.add(
+            new Object[] {id, slot.scheduleId(), ts(slot.start()), ts(slot.end()), slot.free()});
+      }
+      if (resource instanceof org.hl7.fhir.r4.model.Appointment) {
+        slotsHeld.put(id, Links.slotsHeldBy(resource));
+      }
       if (patientId != null) {
         for (Links.Link link : Links.of(resource, patientId)) {
           links.add(new Object[] {id, link.patientId(), link.kind(), link.actorId(), link.timed()});
@@ -1019,6 +1105,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.OTHER, java.sql.Types.BOOLEAN
           });
     }
+    insertSlots(d, lenient);
     if (d.bookings.isEmpty()) {
       return;
     }
@@ -1134,7 +1221,148 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     return false;
   }
 
+  /**
+   * Writes the clear rows of Schedules (their actors) and Slots (their times). A second Slot of one
+   * Schedule at the same time is refused with {@link SchedulingConflictException}, or skipped when
+   * {@code lenient}. When lenient (re-indexing), the slots appointments hold are written too;
+   * otherwise {@link #syncSlots} does that, since it also rewrites the Slots' status.
+   */
+  private void insertSlots(Derived d, boolean lenient) {
+    if (!d.scheduleActors.isEmpty()) {
+      batch.batchUpdate(
+          "insert into record_schedule_actor (schedule_id, actor_id) values (?, ?)"
+              + " on conflict do nothing",
+          d.scheduleActors,
+          new int[] {java.sql.Types.OTHER, java.sql.Types.OTHER});
+    }
+    if (!d.slots.isEmpty()) {
+      String insert =
+          "insert into record_slot (resource_id, schedule_id, during, free)"
+              + " values (?, ?, tstzrange(?, ?, '[)'), ?)";
+      int[] types = {
+        java.sql.Types.OTHER,
+        java.sql.Types.OTHER,
+        java.sql.Types.TIMESTAMP_WITH_TIMEZONE,
+        java.sql.Types.TIMESTAMP_WITH_TIMEZONE,
+        java.sql.Types.BOOLEAN
+      };
+      if (lenient) {
+        batch.batchUpdate(insert + " on conflict do nothing", d.slots, types);
+      } else {
+        try {
+          batch.batchUpdate(insert, d.slots, types);
+        } catch (DataIntegrityViolationException e) {
+          if (hasState(e, "23505")) {
+            throw new SchedulingConflictException(
+                "Slot: its Schedule already has a slot with the same start and end");
+          }
+          throw e;
+        }
+      }
+    }
+    if (lenient) {
+      for (Map.Entry<UUID, Set<UUID>> e : d.slotsHeld.entrySet()) {
+        for (UUID slot : e.getValue()) {
+          jdbc.sql(
+                  "insert into record_slot_booking (slot_id, appointment_id) values (?, ?)"
+                      + " on conflict do nothing")
+              .params(slot, e.getKey())
+              .update();
+        }
+      }
+    }
+  }
+
+  /** The Slots an appointment holds now, before a write changes it. */
+  private Set<UUID> slotsHeldNow(UUID appointment) {
+    return new HashSet<>(
+        jdbc.sql("select slot_id from record_slot_booking where appointment_id = ?")
+            .param(appointment)
+            .query(UUID.class)
+            .list());
+  }
+
+  /**
+   * Books and frees Slots after appointments were written, in their transaction: a Slot an
+   * appointment now holds and did not before must be free (else {@link
+   * SchedulingConflictException}, also when another appointment took it first in a race) and
+   * becomes busy; one it held and no longer does (cancelled, no-show, deleted, moved to another
+   * slot) becomes free again. The Slot's new status is written as a new version of the Slot.
+   */
+  private void syncSlots(Permit permit, Map<UUID, Set<UUID>> before, Map<UUID, Set<UUID>> after) {
+    Set<UUID> appointments = new HashSet<>(before.keySet());
+    appointments.addAll(after.keySet());
+    for (UUID appointment : appointments) {
+      Set<UUID> was = before.getOrDefault(appointment, Set.of());
+      Set<UUID> is = after.getOrDefault(appointment, Set.of());
+      for (UUID slot : was) {
+        if (!is.contains(slot)) {
+          jdbc.sql("delete from record_slot_booking where slot_id = ? and appointment_id = ?")
+              .params(slot, appointment)
+              .update();
+          setSlotStatus(permit, slot, org.hl7.fhir.r4.model.Slot.SlotStatus.FREE);
+        }
+      }
+      for (UUID slot : is) {
+        if (was.contains(slot)) {
+          continue;
+        }
+        try {
+          jdbc.sql("insert into record_slot_booking (slot_id, appointment_id) values (?, ?)")
+              .params(slot, appointment)
+              .update();
+        } catch (DataIntegrityViolationException e) {
+          if (hasState(e, "23505")) {
+            throw new SchedulingConflictException(
+                "Slot/" + slot + " is already booked by another appointment");
+          }
+          throw e;
+        }
+        Boolean free =
+            jdbc.sql(
+                    "select s.free from record_slot s join record_resource r on r.id ="
+                        + " s.resource_id where s.resource_id = ? and r.deleted_at is null")
+                .param(slot)
+                .query(Boolean.class)
+                .optional()
+                .orElse(null);
+        if (free == null) {
+          throw new IllegalArgumentException("Appointment.slot names a Slot that does not exist");
+        }
+        if (!free) {
+          throw new SchedulingConflictException("Slot/" + slot + " is not free");
+        }
+        setSlotStatus(permit, slot, org.hl7.fhir.r4.model.Slot.SlotStatus.BUSY);
+      }
+    }
+  }
+
+  private void setSlotStatus(Permit permit, UUID id, org.hl7.fhir.r4.model.Slot.SlotStatus status) {
+    Row current = lockCurrent("Slot", id);
+    if (current.deletedAt != null) {
+      return;
+    }
+    org.hl7.fhir.r4.model.Slot slot = (org.hl7.fhir.r4.model.Slot) decode(current).resource();
+    if (slot.getStatus() == status) {
+      return;
+    }
+    slot.setStatus(status);
+    update(permit, id, current.version, slot);
+  }
+
+  private static boolean hasState(DataIntegrityViolationException e, String state) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void deleteLinks(UUID id) {
+    jdbc.sql("delete from record_schedule_actor where schedule_id = ?").param(id).update();
+    jdbc.sql("delete from record_slot where resource_id = ?").param(id).update();
+    jdbc.sql("delete from record_slot_booking where appointment_id = ?").param(id).update();
     jdbc.sql("delete from record_link where resource_id = ?").param(id).update();
     jdbc.sql("delete from record_booking where resource_id = ?").param(id).update();
     jdbc.sql("delete from record_affiliation where resource_id = ?").param(id).update();
@@ -1193,6 +1421,13 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               jdbc.sql("delete from record_booking where resource_id = any(?)")
                   .param(done)
                   .update();
+              for (String table :
+                  List.of(
+                      "record_schedule_actor where schedule_id",
+                      "record_slot where resource_id",
+                      "record_slot_booking where appointment_id")) {
+                jdbc.sql("delete from " + table + " = any(?)").param(done).update();
+              }
               insertTokens(tokens);
               insertDerived(derived, true);
               return true;

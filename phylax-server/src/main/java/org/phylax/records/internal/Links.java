@@ -19,6 +19,8 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Schedule;
+import org.hl7.fhir.r4.model.Slot;
 
 /**
  * The relationships a resource states between a patient and the workforce, as rows of {@code
@@ -272,5 +274,94 @@ final class Links {
     }
     Matcher m = ACTOR.matcher(reference.getReference());
     return m.matches() ? UUID.fromString(m.group(1)) : null;
+  }
+
+  /**
+   * One row of record_slot: a Slot's schedule, time {@code [start, end)}, and whether it is free.
+   */
+  record SlotTime(UUID scheduleId, Instant start, Instant end, boolean free) {}
+
+  private static final Pattern SCHEDULE =
+      Pattern.compile(
+          "Schedule/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+
+  private static final Pattern SLOT =
+      Pattern.compile(
+          "Slot/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+
+  /** The standard extension that gives a Schedule (or Location) its IANA time zone. */
+  static final String TIME_ZONE = "http://hl7.org/fhir/StructureDefinition/timezone";
+
+  /**
+   * The Practitioners, PractitionerRoles and Locations a Schedule is for (Schedule.actor).
+   *
+   * @throws IllegalArgumentException when a Schedule has no valid IANA time zone: its slots are
+   *     planned in local time, which means nothing without one
+   */
+  static Set<UUID> scheduleActorsOf(Resource resource) {
+    Set<UUID> out = new HashSet<>();
+    if (resource instanceof Schedule schedule) {
+      org.hl7.fhir.r4.model.Extension zone = schedule.getExtensionByUrl(TIME_ZONE);
+      String id = zone == null || zone.getValue() == null ? null : zone.getValue().primitiveValue();
+      if (id == null || !java.time.ZoneId.getAvailableZoneIds().contains(id)) {
+        throw new IllegalArgumentException(
+            "Schedule needs an IANA time zone (a code such as America/New_York) in the extension "
+                + TIME_ZONE);
+      }
+      for (Reference actor : schedule.getActor()) {
+        Matcher m = BOOKABLE.matcher(String.valueOf(actor.getReference()));
+        if (m.matches()) {
+          out.add(UUID.fromString(m.group(2)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The time a Slot offers, or null for another resource.
+   *
+   * @throws IllegalArgumentException when a Slot lacks its Schedule, start or end, or ends before
+   *     it starts (FHIR requires all three)
+   */
+  static SlotTime slotOf(Resource resource) {
+    if (!(resource instanceof Slot slot)) {
+      return null;
+    }
+    Matcher m = SCHEDULE.matcher(String.valueOf(slot.getSchedule().getReference()));
+    if (!m.matches()) {
+      throw new IllegalArgumentException("Slot.schedule must reference a Schedule/<id>");
+    }
+    if (!slot.hasStart() || !slot.hasEnd()) {
+      throw new IllegalArgumentException("Slot.start and Slot.end are required");
+    }
+    Instant start = slot.getStart().toInstant();
+    Instant end = slot.getEnd().toInstant();
+    if (!end.isAfter(start)) {
+      throw new IllegalArgumentException("Slot.end must be after Slot.start");
+    }
+    return new SlotTime(
+        UUID.fromString(m.group(1)), start, end, slot.getStatus() == Slot.SlotStatus.FREE);
+  }
+
+  /**
+   * The Slots an Appointment takes (Appointment.slot) while it holds its participants' time
+   * (booked, arrived, checked in); none in any other status, so that cancelling or a no-show gives
+   * them back.
+   */
+  static Set<UUID> slotsHeldBy(Resource resource) {
+    Set<UUID> out = new HashSet<>();
+    if (resource instanceof Appointment appointment
+        && appointment.hasStatus()
+        && HOLDING.contains(appointment.getStatus())) {
+      for (Reference ref : appointment.getSlot()) {
+        Matcher m = SLOT.matcher(String.valueOf(ref.getReference()));
+        if (!m.matches()) {
+          throw new IllegalArgumentException("Appointment.slot must reference a Slot/<id>");
+        }
+        out.add(UUID.fromString(m.group(1)));
+      }
+    }
+    return out;
   }
 }
