@@ -32,7 +32,7 @@ class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PhylaxSettings settings = PhylaxSettings.load(environment, Path.of(""), defaultProfile());
-    PhylaxServer server = PhylaxServer.start(settings).closeOnShutdown();
+    PhylaxServer server = PhylaxServer.start(settings);
     started(server, settings);
     server.awaitClose();
     return 0;

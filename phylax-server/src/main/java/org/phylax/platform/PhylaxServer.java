@@ -33,15 +33,11 @@ import org.springframework.core.env.MapPropertySource;
 public final class PhylaxServer implements AutoCloseable {
 
   private final ConfigurableApplicationContext context;
-  private final EmbeddedPostgres embedded;
-  private final DataDirLock lock;
-  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Parts parts;
 
-  private PhylaxServer(
-      ConfigurableApplicationContext context, EmbeddedPostgres embedded, DataDirLock lock) {
+  private PhylaxServer(ConfigurableApplicationContext context, Parts parts) {
     this.context = context;
-    this.embedded = embedded;
-    this.lock = lock;
+    this.parts = parts;
   }
 
   /**
@@ -78,6 +74,11 @@ public final class PhylaxServer implements AutoCloseable {
       lock = DataDirLock.acquire(settings.dataDir());
     }
     EmbeddedDatabaseStarter starter = new EmbeddedDatabaseStarter(settings);
+    // Registered before anything starts: a SIGTERM at any moment from here on (even while the
+    // application is still starting) stops what has started, database last, and never leaves an
+    // embedded PostgreSQL running on its own.
+    Parts parts = new Parts(starter, lock);
+    Runtime.getRuntime().addShutdownHook(parts.hook);
     SpringApplication app = new SpringApplication(PhylaxApplication.class);
     app.setWebApplicationType(type);
     app.setRegisterShutdownHook(false); // close() orders the shutdown: application, then database
@@ -85,6 +86,7 @@ public final class PhylaxServer implements AutoCloseable {
     app.addListeners(starter);
     app.addInitializers(
         context -> {
+          parts.context = context;
           context.getBeanFactory().registerSingleton("phylaxSettings", settings);
           context.getBeanFactory().addBeanPostProcessor(starter.awaitBeforeDataSource());
         });
@@ -98,15 +100,9 @@ public final class PhylaxServer implements AutoCloseable {
                     java.util.stream.Stream.of("--logging.level.root=WARN"))
                 .toArray(String[]::new);
       }
-      ConfigurableApplicationContext context = app.run(args);
-      return new PhylaxServer(context, starter.server, lock);
+      return new PhylaxServer(app.run(args), parts);
     } catch (RuntimeException e) {
-      if (starter.server != null) {
-        starter.server.close();
-      }
-      if (lock != null) {
-        lock.close();
-      }
+      parts.close();
       throw translate(e, settings);
     }
   }
@@ -133,33 +129,63 @@ public final class PhylaxServer implements AutoCloseable {
     return context;
   }
 
-  /** Closes Phylax when the JVM is asked to stop (SIGTERM, Ctrl-C). */
-  public PhylaxServer closeOnShutdown() {
-    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "phylax-shutdown"));
-    return this;
-  }
-
-  /** Blocks until {@link #close()} has finished. */
+  /**
+   * Blocks until Phylax has stopped: {@link #close()} was called, or the JVM was asked to stop
+   * (SIGTERM, Ctrl-C), which closes every started Phylax.
+   */
   public void awaitClose() throws InterruptedException {
-    closed.await();
+    parts.closed.await();
   }
 
   /** Stops the application, then the embedded database. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed.getCount() == 0) {
-      return;
+  public void close() {
+    parts.close();
+  }
+
+  /**
+   * What one start has brought up so far, and the JVM shutdown hook that stops it: the application
+   * context (once created), the embedded PostgreSQL (once begun), the data-directory lock.
+   */
+  private static final class Parts {
+    private final EmbeddedDatabaseStarter starter;
+    private final DataDirLock lock;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread hook = new Thread(this::stop, "phylax-shutdown");
+    private volatile ConfigurableApplicationContext context;
+
+    Parts(EmbeddedDatabaseStarter starter, DataDirLock lock) {
+      this.starter = starter;
+      this.lock = lock;
     }
-    try {
-      context.close();
-    } finally {
-      if (embedded != null) {
-        embedded.close();
+
+    /** Closed by the code that started it: the hook is no longer needed. */
+    void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to; stop() below is idempotent
       }
-      if (lock != null) {
-        lock.close();
+      stop();
+    }
+
+    private synchronized void stop() {
+      if (closed.getCount() == 0) {
+        return;
       }
-      closed.countDown();
+      try {
+        if (context != null) {
+          context.close();
+        }
+      } finally {
+        if (starter.server != null) {
+          starter.server.close();
+        }
+        if (lock != null) {
+          lock.close();
+        }
+        closed.countDown();
+      }
     }
   }
 
@@ -207,7 +233,7 @@ public final class PhylaxServer implements AutoCloseable {
       implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
 
     private final PhylaxSettings settings;
-    private EmbeddedPostgres server;
+    private volatile EmbeddedPostgres server;
 
     EmbeddedDatabaseStarter(PhylaxSettings settings) {
       this.settings = settings;

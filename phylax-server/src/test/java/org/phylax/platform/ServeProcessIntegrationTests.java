@@ -132,6 +132,26 @@ class ServeProcessIntegrationTests {
     }
   }
 
+  @Test
+  void serveWhenSigtermWhileStillStartingThenEmbeddedPostgresStopsToo() throws Exception {
+    try (PhylaxProcess phylax = PhylaxProcess.start(dir.resolve("work"), env(), "serve")) {
+      Path pid = cluster().resolve("postmaster.pid");
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      // PostgreSQL is up well before the application is (migrations, Spring, Tomcat follow it)
+      while (!(Files.exists(pid) && Files.readAllLines(pid).size() > 7)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long postgres = Long.parseLong(Files.readAllLines(pid).get(0).strip());
+      phylax.terminate();
+      assertThat(phylax.exitStatus(Duration.ofSeconds(60))).isIn(0, 1, 143);
+      assertThat(ProcessHandle.of(postgres).map(ProcessHandle::isAlive))
+          .as("no PostgreSQL left running on its own")
+          .isNotEqualTo(java.util.Optional.of(true));
+    }
+    assertThat(cluster().resolve("postmaster.pid")).doesNotExist();
+  }
+
   /** Connects to the embedded server the way a CLI command attaches to a running Phylax. */
   private Connection connectToEmbedded() throws Exception {
     EmbeddedPostgres.Connection running =
