@@ -7,12 +7,17 @@ import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.BufferedReader;
+import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -67,7 +72,77 @@ final class PhylaxFhirServer extends RestfulServer {
                   .encodeResourceToString(Outcomes.of(IssueType.TOOCOSTLY, TOO_LARGE)));
       return;
     }
-    super.service(new LimitedBody(request), response);
+    super.service(new LimitedBody(request), new FewerFlushes(response));
+  }
+
+  /**
+   * Leaves it to the servlet container to send the answer as its buffer fills and when the request
+   * ends. HAPI's JSON encoding goes through a Jackson ObjectMapper that flushes after every string
+   * value it writes; passed on, each flush became an HTTP chunk and a TCP segment of its own, some
+   * 20 bytes long, and an 80 KB Bundle took tens of milliseconds longer on the wire than to encode.
+   */
+  private static final class FewerFlushes extends HttpServletResponseWrapper {
+    private PrintWriter writer;
+    private ServletOutputStream stream;
+
+    FewerFlushes(HttpServletResponse response) {
+      super(response);
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+      if (writer == null) {
+        writer =
+            new PrintWriter(
+                new FilterWriter(super.getWriter()) {
+                  @Override
+                  public void flush() {
+                    // the container flushes when its buffer is full and at the end
+                  }
+                });
+      }
+      return writer;
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+      if (stream == null) {
+        ServletOutputStream out = super.getOutputStream();
+        stream =
+            new ServletOutputStream() {
+              @Override
+              public void write(int b) throws IOException {
+                out.write(b);
+              }
+
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+              }
+
+              @Override
+              public void flush() {
+                // as for the writer
+              }
+
+              @Override
+              public void close() throws IOException {
+                out.close();
+              }
+
+              @Override
+              public boolean isReady() {
+                return out.isReady();
+              }
+
+              @Override
+              public void setWriteListener(WriteListener listener) {
+                out.setWriteListener(listener);
+              }
+            };
+      }
+      return stream;
+    }
   }
 
   /** Refuses to read past {@link #MAX_BODY}. */
