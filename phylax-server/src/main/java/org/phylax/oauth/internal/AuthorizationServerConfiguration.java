@@ -248,14 +248,15 @@ class AuthorizationServerConfiguration {
       JWKSource<SecurityContext> jwkSource,
       OAuth2AuthorizationService issued,
       ActiveAccounts accounts) {
-    NimbusJwtDecoder decoder =
+    NimbusJwtDecoder signatures =
         NimbusJwtDecoder.withJwkSource(jwkSource).jwsAlgorithm(SignatureAlgorithm.ES256).build();
+    signatures.setJwtValidator(jwt -> OAuth2TokenValidatorResult.success());
     List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
     validators.add(new JwtTimestampValidator(CLOCK_SKEW));
     validators.add(stillIssued(issued));
     validators.add(accountStillActive(accounts));
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-    return decoder;
+    return new VerifiedTokens(
+        signatures, new DelegatingOAuth2TokenValidator<>(validators), 10_000, Duration.ofHours(1));
   }
 
   /** Refuses a user token whose account was disabled or locked (within 30 s of the change). */

@@ -1,0 +1,253 @@
+package org.phylax.bench.load;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The whole HTTP benchmark in one run: starts Phylax ({@code serve}, embedded PostgreSQL, every
+ * safeguard on) in a JVM of its own under Java Flight Recorder, registers a backend client, loads
+ * patients through transaction bundles, runs each scenario (warm-up, then a measured period), grows
+ * the data to the large size and runs read and search again, then writes {@code results.json},
+ * {@code summary.md} and {@code latency.png} under {@code bench-results/<timestamp>/}.
+ *
+ * <p>Options (all optional): {@code --small 10000 --large 100000 --seconds 15 --warmup 5 --workers
+ * 16 --heap 512m --out bench-results}. {@code --quick} shrinks everything for a smoke run (1,000
+ * and 3,000 patients, 4 s periods).
+ */
+public final class LoadBench {
+
+  private LoadBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path out = Files.createDirectories(o.out.resolve(stamp));
+    Path work = Files.createTempDirectory("phylax-load-");
+    long began = System.nanoTime();
+    List<Driver.Result> results = new ArrayList<>();
+    List<Report.Seeding> seeding = new ArrayList<>();
+    List<Profile.Window> windows = new ArrayList<>();
+    AtomicLong rssMax = new AtomicLong(-1);
+    Profile.Result profile;
+    try (ServerProcess server = ServerProcess.start(work, o.heap)) {
+      say("server pid %d at %s (heap -Xmx%s, data %s)", server.pid(), server.base(), o.heap, work);
+      String credentials = server.tool("clients", "add", "--scope", "system/*.*", "bench-load");
+      Fhir fhir =
+          new Fhir(
+              server.base(), field(credentials, "client_id"), field(credentials, "client_secret"));
+      fhir.authenticate();
+      List<String> ids = Collections.synchronizedList(new ArrayList<>());
+      seeding.add(seed(fhir, ids, o.small));
+      AtomicReference<Boolean> measuring = new AtomicReference<>(false);
+      Thread rss =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  if (measuring.get()) {
+                    rssMax.accumulateAndGet(server.rssBytes(), Math::max);
+                  }
+                  try {
+                    Thread.sleep(250);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "rss");
+      rss.setDaemon(true);
+      rss.start();
+
+      String at = "@" + o.small;
+      List<String> frozen = List.copyOf(ids);
+      Scenario read = w -> fhir.readPatient(pick(frozen));
+      Scenario search = w -> fhir.searchFamily(Fhir.family(rnd().nextInt(Fhir.FAMILIES)));
+      Scenario create = w -> fhir.createPatient() != null;
+      Scenario update = w -> fhir.updatePatient(pick(frozen));
+      Scenario mixed =
+          w -> {
+            int r = rnd().nextInt(100);
+            if (r < 40) {
+              return fhir.readPatient(pick(frozen));
+            } else if (r < 60) {
+              return fhir.createPatient() != null;
+            } else if (r < 80) {
+              return fhir.updatePatient(pick(frozen));
+            }
+            return fhir.searchFamily(Fhir.family(rnd().nextInt(Fhir.FAMILIES)));
+          };
+      measuring.set(true);
+      results.add(measure(o, fhir, "read Patient" + at, read, 0, windows));
+      results.add(measure(o, fhir, "search Patient by family" + at, search, 0, windows));
+      results.add(measure(o, fhir, "create Patient" + at, create, 0, windows));
+      results.add(measure(o, fhir, "update Patient" + at, update, 0, windows));
+      Driver.Result peak = measure(o, fhir, "mixed 40/20/20/20" + at, mixed, 0, windows);
+      results.add(peak);
+      results.add(
+          measure(o, fhir, "mixed at 70% of peak" + at, mixed, peak.throughput() * 0.7, windows));
+      int bundlePatients = 1;
+      int bundleObservations = 19;
+      results.add(
+          measure(
+              o,
+              fhir,
+              "transaction: 1 Patient + 19 Observations" + at,
+              w -> fhir.transaction(bundlePatients, bundleObservations) != null,
+              0,
+              windows));
+      measuring.set(false);
+
+      seeding.add(seed(fhir, ids, o.large));
+      List<String> grown = List.copyOf(ids);
+      String big = "@" + o.large;
+      measuring.set(true);
+      results.add(
+          measure(o, fhir, "read Patient" + big, w -> fhir.readPatient(pick(grown)), 0, windows));
+      results.add(measure(o, fhir, "search Patient by family" + big, search, 0, windows));
+      measuring.set(false);
+      rss.interrupt();
+      say("stopping the server (the flight recording is written on exit)");
+    }
+    profile = Profile.of(work.resolve("server.jfr"), windows);
+    double minutes = (System.nanoTime() - began) / 6e10;
+    Report.write(out, o, results, seeding, profile, rssMax.get(), minutes);
+    say("results in %s (%.1f minutes in all)", out.toAbsolutePath(), minutes);
+  }
+
+  /** One request of a scenario; true when it was answered as expected. */
+  @FunctionalInterface
+  interface Scenario extends Driver.Call {}
+
+  private static Driver.Result measure(
+      Options o,
+      Fhir fhir,
+      String name,
+      Driver.Call call,
+      double rate,
+      List<Profile.Window> windows)
+      throws Exception {
+    fhir.authenticate();
+    say(
+        "%s: %.0f s warm-up, %.0f s measured%s",
+        name, o.warmup, o.seconds, rate > 0 ? String.format(Locale.ROOT, " at %.0f/s", rate) : "");
+    int workers = rate > 0 ? o.workers * 2 : o.workers;
+    Driver.Result r = Driver.run(name, workers, o.warmup, o.seconds, o.maxRequests, rate, call);
+    windows.add(new Profile.Window(r.startMillis(), r.endMillis()));
+    say(
+        "  %,.0f/s  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  errors %d of %d",
+        r.throughput(), r.p50Ms(), r.p95Ms(), r.p99Ms(), r.errors(), r.requests());
+    return r;
+  }
+
+  /** Grows the patients to {@code target} with transactions of 250, two at a time. */
+  private static Report.Seeding seed(Fhir fhir, List<String> ids, int target) throws Exception {
+    fhir.authenticate();
+    int before = ids.size();
+    long t0 = System.nanoTime();
+    ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+    List<Thread> loaders = new ArrayList<>();
+    AtomicLong lastSaid = new AtomicLong(System.nanoTime());
+    for (int t = 0; t < 2; t++) {
+      Thread loader =
+          new Thread(
+              () -> {
+                try {
+                  while (ids.size() < target) {
+                    List<String> made = fhir.transaction(Math.min(250, target - ids.size()), 0);
+                    if (made == null) {
+                      throw new IllegalStateException("a seeding transaction failed");
+                    }
+                    ids.addAll(made);
+                    if (System.nanoTime() - lastSaid.get() > 10e9) {
+                      lastSaid.set(System.nanoTime());
+                      say("  loaded %,d patients", ids.size());
+                    }
+                  }
+                } catch (Exception e) {
+                  failures.add(e);
+                }
+              });
+      loaders.add(loader);
+      loader.start();
+    }
+    for (Thread t : loaders) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw failures.peek();
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    int added = ids.size() - before;
+    say("loaded %,d patients in %.1f s (%,.0f/s); %,d in all", added, s, added / s, ids.size());
+    return new Report.Seeding(before, ids.size(), s, added / s);
+  }
+
+  private static String pick(List<String> ids) {
+    return ids.get(rnd().nextInt(ids.size()));
+  }
+
+  private static ThreadLocalRandom rnd() {
+    return ThreadLocalRandom.current();
+  }
+
+  private static String field(String output, String name) {
+    return output
+        .lines()
+        .filter(l -> l.startsWith(name + "="))
+        .map(l -> l.substring(name.length() + 1).strip())
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + name + " in: " + output));
+  }
+
+  static void say(String format, Object... args) {
+    System.out.printf(Locale.ROOT, format + "%n", args);
+  }
+
+  /** The command line. */
+  static final class Options {
+    int small = 10_000;
+    int large = 100_000;
+    double seconds = 15;
+    double warmup = 5;
+    int workers = 16;
+    long maxRequests = 2_000_000;
+    String heap = "512m";
+    Path out = Path.of("bench-results");
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> {
+            o.small = 1_000;
+            o.large = 3_000;
+            o.seconds = 4;
+            o.warmup = 2;
+          }
+          case "--small" -> o.small = Integer.parseInt(args[++i]);
+          case "--large" -> o.large = Integer.parseInt(args[++i]);
+          case "--seconds" -> o.seconds = Double.parseDouble(args[++i]);
+          case "--warmup" -> o.warmup = Double.parseDouble(args[++i]);
+          case "--workers" -> o.workers = Integer.parseInt(args[++i]);
+          case "--heap" -> o.heap = args[++i];
+          case "--out" -> o.out = Path.of(args[++i]);
+          default -> {
+            System.err.println("phylax-bench: unknown option " + a);
+            System.exit(2);
+          }
+        }
+      }
+      return o;
+    }
+  }
+}
