@@ -27,7 +27,10 @@ final class Profile {
     }
   }
 
-  /** Shares (0–1) of the samples; "inclusive": a sample counts for every part on its stack. */
+  /**
+   * Shares (0–1) of the samples: crypto and audit by whole stack (a sample with the audit log
+   * anywhere on its stack is the audit log's), parts by innermost frame.
+   */
   record Result(
       long samples,
       double crypto,
@@ -55,21 +58,42 @@ final class Profile {
     return type.startsWith("org.phylax.audit.");
   }
 
+  /**
+   * The parts a sample is charged to: the innermost frame (nearest the leaf) that belongs to one of
+   * them decides, so each sample counts once (JDBC work done for the audit log counts as JDBC here;
+   * the crypto and audit shares above are by whole stack instead).
+   */
   private static final Map<String, Predicate<String>> PARTS = new LinkedHashMap<>();
 
   static {
-    PARTS.put("audit log (org.phylax.audit)", Profile::audit);
     PARTS.put("field encryption and blind indexes", Profile::crypto);
-    PARTS.put("access decision (org.phylax.access)", t -> t.startsWith("org.phylax.access."));
-    PARTS.put("record store (org.phylax.records)", t -> t.startsWith("org.phylax.records."));
-    PARTS.put("FHIR JSON parse/encode (HAPI parser)", t -> t.startsWith("ca.uhn.fhir.parser."));
-    PARTS.put("PostgreSQL JDBC driver", t -> t.startsWith("org.postgresql."));
+    PARTS.put("audit log", Profile::audit);
     PARTS.put(
-        "bearer tokens (Spring Security OAuth2, Nimbus JOSE)",
-        t -> t.startsWith("com.nimbusds.") || t.startsWith("org.springframework.security.oauth2."));
+        "bearer-token checks",
+        t ->
+            t.startsWith("com.nimbusds.")
+                || t.startsWith("org.springframework.security.oauth2.")
+                || t.startsWith("org.phylax.oauth."));
     PARTS.put(
-        "Tomcat", t -> t.startsWith("org.apache.coyote.") || t.startsWith("org.apache.tomcat."));
+        "JSON (HAPI parser, Jackson)",
+        t ->
+            t.startsWith("ca.uhn.fhir.parser.")
+                || t.startsWith("com.fasterxml.jackson.")
+                || t.startsWith("tools.jackson.")
+                || t.startsWith("com.google.gson."));
+    PARTS.put(
+        "PostgreSQL driver and pool",
+        t -> t.startsWith("org.postgresql.") || t.startsWith("com.zaxxer.hikari."));
+    PARTS.put("logging", t -> t.startsWith("ch.qos.logback.") || t.startsWith("org.slf4j."));
+    PARTS.put("access decision", t -> t.startsWith("org.phylax.access."));
+    PARTS.put("record store", t -> t.startsWith("org.phylax.records."));
+    PARTS.put("other Phylax code", t -> t.startsWith("org.phylax."));
+    PARTS.put("HAPI FHIR server", t -> t.startsWith("ca.uhn.fhir."));
+    PARTS.put("Spring", t -> t.startsWith("org.springframework."));
+    PARTS.put("Tomcat", t -> t.startsWith("org.apache."));
   }
+
+  static final String OTHER = "JDK and other libraries";
 
   private Profile() {}
 
@@ -79,6 +103,7 @@ final class Profile {
     long audit = 0;
     Map<String, Long> parts = new LinkedHashMap<>();
     PARTS.keySet().forEach(k -> parts.put(k, 0L));
+    parts.put(OTHER, 0L);
     double jvm = 0;
     double machine = 0;
     long cpuEvents = 0;
@@ -102,7 +127,7 @@ final class Profile {
             }
             boolean isAudit = false;
             boolean isCrypto = false;
-            Map<String, Boolean> hit = new LinkedHashMap<>();
+            String part = null;
             for (RecordedFrame f : stack.getFrames()) {
               if (!f.isJavaFrame() || f.getMethod() == null) {
                 continue;
@@ -110,19 +135,21 @@ final class Profile {
               String type = f.getMethod().getType().getName();
               isAudit |= audit(type);
               isCrypto |= crypto(type);
-              PARTS.forEach(
-                  (part, test) -> {
-                    if (test.test(type)) {
-                      hit.put(part, true);
-                    }
-                  });
+              if (part == null) {
+                for (Map.Entry<String, Predicate<String>> p : PARTS.entrySet()) {
+                  if (p.getValue().test(type)) {
+                    part = p.getKey();
+                    break;
+                  }
+                }
+              }
             }
             if (isAudit) {
               audit++;
             } else if (isCrypto) {
               crypto++;
             }
-            hit.keySet().forEach(k -> parts.merge(k, 1L, Long::sum));
+            parts.merge(part == null ? OTHER : part, 1L, Long::sum);
           }
           case "jdk.CPULoad" -> {
             if (inside) {

@@ -87,7 +87,7 @@ final class Report {
     p.addProperty("auditShare", round4(profile.audit()));
     JsonObject parts = new JsonObject();
     profile.parts().forEach((k, v) -> parts.addProperty(k, round4(v)));
-    p.add("inclusiveShares", parts);
+    p.add("sharesByInnermostPart", parts);
     p.addProperty("serverJvmCpu", round4(profile.jvmCpu()));
     p.addProperty("machineCpu", round4(profile.machineCpu()));
     root.add("profile", p);
@@ -191,7 +191,10 @@ final class Report {
             profile.crypto() <= 0.05 ? "met" : "missed",
             profile.audit() * 100,
             profile.audit() <= 0.15 ? "met" : "missed"));
-    md.append("\nInclusive shares (a sample counts for every part on its stack):\n\n");
+    md.append(
+        "\nAll samples by the innermost part on their stack (each sample counts once; the"
+            + " JDK's own frames, e.g. collections and strings, go to the part that called them"
+            + " only when no part is nearer the leaf):\n\n");
     profile
         .parts()
         .forEach((k, v) -> md.append(String.format(Locale.ROOT, "- %s: %.1f%%\n", k, v * 100)));
