@@ -316,6 +316,9 @@ class SchedulingDesk {
         read(permit, "Slot", slotId)
             .map(Slot.class::cast)
             .orElseThrow(() -> new RecordNotFoundException("Slot/" + slotId + " does not exist"));
+    if (slot.getStart() == null || !slot.getStart().toInstant().isAfter(now())) {
+      throw new PageProblem(409, "That time has passed; pick another.");
+    }
     Schedule schedule =
         idOf(slot.getSchedule(), "Schedule")
             .flatMap(id -> read(permit, "Schedule", id))
