@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Schedule;
 import org.hl7.fhir.r4.model.Slot;
@@ -205,12 +206,30 @@ class SchedulingPagesBrowserIntegrationTests {
 
   @Test
   void patientWhenAnotherPatientHasAnAppointmentThenNeitherSeesNorCancelsIt() {
-    UUID theirs = book(patientB, slots.get(2), starts.get(2));
+    // In a room whose zone differs from the schedule's: the room's zone wins.
+    Location room = new Location();
+    room.setName("Synthetic Room 4");
+    room.addExtension(ZONE_URL, new CodeType("America/New_York"));
+    UUID roomId = store.create(system, room).id();
+    Appointment a = new Appointment();
+    a.setStatus(Appointment.AppointmentStatus.BOOKED);
+    a.setStart(Date.from(starts.get(2))).setEnd(Date.from(starts.get(2).plusSeconds(1200)));
+    a.addParticipant().setActor(AccessTable.ref("Patient", patientB));
+    a.addParticipant().setActor(AccessTable.ref("Practitioner", doctor));
+    a.addParticipant().setActor(AccessTable.ref("Location", roomId));
+    a.addSlot(AccessTable.ref("Slot", slots.get(2)));
+    UUID theirs = store.create(system, a).id();
     // The other patient sees it: the page lists what it should.
     WebTestServer.User other = server.patient(patientB);
     page.navigate("/me/appointments");
     signIn(other);
-    assertThat(page.locator("#upcoming tr[data-id='" + theirs + "']")).hasCount(1);
+    var row = page.locator("#upcoming tr[data-id='" + theirs + "']");
+    assertThat(row).hasCount(1);
+    assertThat(row.locator(".place")).hasText("Synthetic Room 4");
+    assertThat(row.locator(".when"))
+        .hasText(
+            WHEN.format(starts.get(2).atZone(ZoneId.of("America/New_York")))
+                + " (America/New_York)");
     context.clearCookies();
 
     WebTestServer.User patient = server.patient(patientA);
@@ -218,7 +237,10 @@ class SchedulingPagesBrowserIntegrationTests {
     signIn(patient);
     assertThat(page).hasURL(path("/me/appointments"));
     assertThat(page.locator("tr[data-id='" + theirs + "']")).hasCount(0);
-    assertThat(page.content()).doesNotContain("Queueby").doesNotContain(theirs.toString());
+    assertThat(page.content())
+        .doesNotContain("Queueby")
+        .doesNotContain("Synthetic Room 4")
+        .doesNotContain(theirs.toString());
 
     String csrf = page.locator("form.signout input[name=_csrf]").getAttribute("value");
     var refused =
@@ -244,7 +266,17 @@ class SchedulingPagesBrowserIntegrationTests {
   @Test
   void practitionerWhenWalkingTheirWeekThenMarksArrivedAndThenFulfilled() {
     Instant start = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
-    UUID visit = storeAppointment(patientA, doctor, start, null);
+    Appointment video = new Appointment();
+    video.setStatus(Appointment.AppointmentStatus.BOOKED);
+    video.setStart(Date.from(start)).setEnd(Date.from(start.plusSeconds(1200)));
+    video.addParticipant().setActor(AccessTable.ref("Patient", patientA));
+    video.addParticipant().setActor(AccessTable.ref("Practitioner", doctor));
+    video
+        .getAppointmentType()
+        .addCoding()
+        .setSystem("http://terminology.hl7.org/CodeSystem/v3-ActCode")
+        .setCode("VR");
+    UUID visit = store.create(system, video).id();
     LocalDate day = LocalDate.ofInstant(start, BERLIN);
     WebTestServer.User physician = server.workforce(Role.PHYSICIAN, doctor);
     page.navigate("/schedule?week=" + day);
@@ -255,6 +287,7 @@ class SchedulingPagesBrowserIntegrationTests {
     var row = page.locator("tr[data-id='" + visit + "']");
     assertThat(row.locator(".patient")).hasText("Synthia Waitwell");
     assertThat(row.locator(".status")).hasText("booked");
+    assertThat(row.locator(".place")).hasText("Video visit");
     assertThat(row.locator(".time"))
         .hasText(
             Pattern.compile(
