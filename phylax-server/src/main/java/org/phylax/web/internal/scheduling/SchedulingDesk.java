@@ -472,8 +472,12 @@ class SchedulingDesk {
     return item(permit, a, patient, now, null);
   }
 
+  /**
+   * An appointment as a line: in {@code zone} when given (a schedule's week is read in one zone),
+   * else in its Location's zone, else its Slot's Schedule's, else the default.
+   */
   private Views.AppointmentItem item(
-      Permit permit, Appointment a, String patient, Instant now, ZoneId knownZone) {
+      Permit permit, Appointment a, String patient, Instant now, ZoneId zone) {
     Optional<Location> location = Optional.empty();
     for (Appointment.AppointmentParticipantComponent p : a.getParticipant()) {
       Optional<UUID> id = idOf(p.getActor(), "Location");
@@ -482,12 +486,13 @@ class SchedulingDesk {
         break;
       }
     }
-    ZoneId zone =
-        location
-            .flatMap(SchedulingDesk::zoneIn)
-            .or(() -> Optional.ofNullable(knownZone))
-            .or(() -> scheduleZone(permit, a))
-            .orElse(defaultZone);
+    if (zone == null) {
+      zone =
+          location
+              .flatMap(SchedulingDesk::zoneIn)
+              .or(() -> scheduleZone(permit, a))
+              .orElse(defaultZone);
+    }
     String place = isVirtual(a) ? "Video visit" : location.map(Location::getName).orElse("");
     List<String> practitioners = practitionerNames(permit, actors(a));
     ZonedDateTime start = a.getStart().toInstant().atZone(zone);
