@@ -91,7 +91,8 @@ class PageSecurityConfiguration {
   @Bean
   @Order(10)
   SecurityFilterChain pageSecurity(HttpSecurity http, SessionAudit audit) throws Exception {
-    http.securityMatcher("/", "/login", "/login/**", "/logout", "/css/**")
+    http.securityMatcher(
+            "/", "/login", "/login/**", "/logout", "/css/**", "/me/**", "/schedule", "/schedule/**")
         .authorizeHttpRequests(
             a ->
                 a.requestMatchers("/login", "/login/**", "/css/**")

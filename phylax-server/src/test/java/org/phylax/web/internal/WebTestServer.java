@@ -98,6 +98,39 @@ final class WebTestServer implements AutoCloseable {
     return new User(account, null);
   }
 
+  /**
+   * A workforce user of {@code role} with a TOTP authenticator enrolled, linked to {@code
+   * practitioner} when not null.
+   */
+  User workforce(Role role, UUID practitioner) {
+    NewAccount.Builder b =
+        NewAccount.builder(username(role.key().replace('_', '-')))
+            .role(role)
+            .displayName(faker.name().fullName())
+            .password(PASSWORD);
+    if (practitioner != null) {
+      b.practitioner(practitioner);
+    }
+    Account account = accounts().create(b.build(), ADMIN);
+    String secret = accounts().beginTotp(account.id()).secret();
+    accounts().confirmTotp(account.id(), TotpCodes.at(secret, java.time.Instant.now()), ADMIN);
+    return new User(accounts().findById(account.id()).orElseThrow(), secret);
+  }
+
+  /** A patient linked to the stored Patient {@code patientId}; signs in with the password. */
+  User patient(UUID patientId) {
+    Account account =
+        accounts()
+            .create(
+                NewAccount.builder(username("pt"))
+                    .role(Role.PATIENT)
+                    .patient(patientId)
+                    .password(PASSWORD)
+                    .build(),
+                ADMIN);
+    return new User(account, null);
+  }
+
   private String username(String prefix) {
     return prefix + "-" + faker.number().digits(8);
   }
