@@ -1315,12 +1315,17 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
                       + " where resource_id = any(?)")
               .param(e.getValue().toArray(UUID[]::new))
               .query(
-                  (rs, n) ->
-                      new Instant[] {
-                        rs.getObject(1, OffsetDateTime.class).toInstant(),
-                        rs.getObject(2, OffsetDateTime.class).toInstant()
-                      })
+                  (rs, n) -> {
+                    OffsetDateTime from = rs.getObject(1, OffsetDateTime.class);
+                    OffsetDateTime to = rs.getObject(2, OffsetDateTime.class);
+                    return from == null
+                        ? new Instant[0]
+                        : new Instant[] {from.toInstant(), to.toInstant()};
+                  })
               .single();
+      if (span.length == 0) {
+        continue; // its slots were deleted since it took them: nothing left to compare with
+      }
       Instant start = a.getStart().toInstant();
       Instant end = a.getEnd().toInstant();
       if (start.isBefore(span[0]) || end.isAfter(span[1])) {
