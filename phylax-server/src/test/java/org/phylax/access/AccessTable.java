@@ -346,6 +346,9 @@ public final class AccessTable {
         .setActor(ref("Patient", patient))
         .setStatus(Appointment.ParticipationStatus.ACCEPTED);
     a.addParticipant().setActor(practitioner).setStatus(Appointment.ParticipationStatus.ACCEPTED);
+    if (status == Appointment.AppointmentStatus.CANCELLED) {
+      a.setCancelationReason(new org.hl7.fhir.r4.model.CodeableConcept().setText("clinic closed"));
+    }
     return a;
   }
 

@@ -48,7 +48,7 @@ final class FhirHttp {
                     : HttpRequest.BodyPublishers.ofString(body))
             .header("Accept", FHIR_JSON)
             .header("User-Agent", userAgent);
-    if (body != null) {
+    if (body != null && !headers.containsKey("Content-Type")) {
       b.header("Content-Type", FHIR_JSON);
     }
     if (token != null) {

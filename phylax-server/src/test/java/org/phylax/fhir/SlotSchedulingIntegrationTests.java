@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Schedule;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +48,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * fall-back weeks of New York in 2027, a day off), adds nothing twice when run again, and is for
  * the schedule's own practitioner and the front desk only; the free-slot search leaves out slots
  * whose time an appointment holds; booking an appointment on a slot makes it busy, a second booking
- * of it is a 409, and cancelling frees it.
+ * of it is a 409, and cancelling frees it. The appointment's life (docs/scheduling.md): the status
+ * table over PUT, PATCH and a transaction, a cancellation's reason, a patient's writes held to a
+ * Slot and to booking or cancelling on every path, a reschedule that moves slots atomically or
+ * changes nothing, times within the slots; and every Location's time zone.
  */
 class SlotSchedulingIntegrationTests {
 
@@ -260,6 +266,7 @@ class SlotSchedulingIntegrationTests {
     // Cancelling gives the slot back.
     Appointment stored = fhir.newJsonParser().parseResource(Appointment.class, booked.body());
     stored.setStatus(Appointment.AppointmentStatus.CANCELLED);
+    stored.setCancelationReason(new org.hl7.fhir.r4.model.CodeableConcept().setText("unwell"));
     HttpResponse<String> cancelled =
         web.send(
             "PUT",
@@ -273,6 +280,240 @@ class SlotSchedulingIntegrationTests {
         web.send("POST", "/fhir/Appointment", frontDeskToken, encode(again));
     assertThat(retaken.statusCode()).as(retaken.body()).isEqualTo(201);
     assertThat(slotStatus(slotId)).isEqualTo("busy");
+  }
+
+  @Test
+  void statusWhenChangedThenFollowsTheLifecycleOnEveryPathAndCancellingNeedsAReason()
+      throws Exception {
+    UUID schedule = schedule(doctor, "Europe/Berlin");
+    generate(frontDeskToken, schedule, parameters("2027-08-02", "2027-08-02", List.of()));
+    List<JsonObject> slots = freeSlots(schedule, "2027-08-02", "2027-08-03");
+    Appointment a = created(frontDeskToken, onSlots(otherPatient, slots.get(0)));
+    String id = a.getIdElement().getIdPart();
+
+    // Not back to proposed, not fulfilled before arriving.
+    for (Appointment.AppointmentStatus to :
+        List.of(Appointment.AppointmentStatus.PROPOSED, Appointment.AppointmentStatus.FULFILLED)) {
+      HttpResponse<String> refused = put(frontDeskToken, withStatus(a, to));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+      assertThat(FhirHttp.outcome(refused))
+          .contains("cannot change from booked to " + to.toCode())
+          .doesNotContain("Queueby");
+    }
+    // Cancelling needs a reason; without one nothing changes.
+    HttpResponse<String> noReason =
+        put(frontDeskToken, withStatus(a, Appointment.AppointmentStatus.CANCELLED));
+    assertThat(noReason.statusCode()).as(noReason.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(noReason)).contains("cancelationReason");
+    assertThat(read(id).getMeta().getVersionId()).isEqualTo("1");
+    assertThat(slotStatus(slots.get(0).get("id").getAsString())).isEqualTo("busy");
+
+    // PATCH and a transaction bundle are held to the same table.
+    HttpResponse<String> patched =
+        patch(
+            frontDeskToken,
+            id,
+            "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"waitlist\"}]");
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(422);
+    HttpResponse<String> inBundle =
+        web.send(
+            "POST",
+            "/fhir",
+            frontDeskToken,
+            transaction(withStatus(a, Appointment.AppointmentStatus.FULFILLED), "PUT"));
+    assertThat(inBundle.statusCode()).as(inBundle.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(inBundle)).contains("cannot change from booked to fulfilled");
+    assertThat(read(id).getMeta().getVersionId()).isEqualTo("1");
+
+    // booked -> arrived -> fulfilled, which is final; entered-in-error follows anything.
+    Appointment arrived =
+        updated(frontDeskToken, withStatus(a, Appointment.AppointmentStatus.ARRIVED));
+    Appointment fulfilled =
+        updated(frontDeskToken, withStatus(arrived, Appointment.AppointmentStatus.FULFILLED));
+    HttpResponse<String> reopened =
+        put(frontDeskToken, withStatus(fulfilled, Appointment.AppointmentStatus.BOOKED));
+    assertThat(reopened.statusCode()).as(reopened.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(reopened)).contains("fulfilled is final");
+    fulfilled.setComment("seen on time");
+    fulfilled = updated(frontDeskToken, fulfilled); // the same status: other edits are fine
+    updated(frontDeskToken, withStatus(fulfilled, Appointment.AppointmentStatus.ENTEREDINERROR));
+
+    // A no-show is final too, and a cancelled appointment with its reason as well.
+    Appointment missed = created(frontDeskToken, onSlots(otherPatient, slots.get(1)));
+    missed = updated(frontDeskToken, withStatus(missed, Appointment.AppointmentStatus.NOSHOW));
+    assertThat(
+            put(frontDeskToken, withStatus(missed, Appointment.AppointmentStatus.ARRIVED))
+                .statusCode())
+        .isEqualTo(422);
+    Appointment called = created(frontDeskToken, onSlots(otherPatient, slots.get(2)));
+    called = withStatus(called, Appointment.AppointmentStatus.CANCELLED);
+    called.setCancelationReason(
+        new CodeableConcept()
+            .addCoding(
+                new Coding(
+                    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason",
+                    "prov",
+                    "Provider")));
+    called = updated(frontDeskToken, called);
+    assertThat(slotStatus(slots.get(2).get("id").getAsString())).isEqualTo("free");
+    assertThat(
+            put(frontDeskToken, withStatus(called, Appointment.AppointmentStatus.BOOKED))
+                .statusCode())
+        .isEqualTo(422);
+  }
+
+  @Test
+  void patientWhenWritingAnAppointmentThenOnlyBooksThroughASlotOrCancelsOnEveryPath()
+      throws Exception {
+    UUID schedule = schedule(doctor, "Europe/Berlin");
+    generate(frontDeskToken, schedule, parameters("2027-08-03", "2027-08-03", List.of()));
+    List<JsonObject> slots = freeSlots(schedule, "2027-08-03", "2027-08-04");
+    long appointments = appointmentRows();
+
+    // A transaction bundle is no way around the slot.
+    Appointment noSlot = appointment(patient, doctor, "2027-08-03T13:00:00Z", 20);
+    HttpResponse<String> bundled =
+        web.send("POST", "/fhir", patientToken, transaction(noSlot, "POST"));
+    assertThat(bundled.statusCode()).as(bundled.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(bundled)).contains("through a free Slot");
+    // Nor is a status the front desk or the clinician sets.
+    Appointment arrivedOnSlot = onSlots(patient, slots.get(0));
+    arrivedOnSlot.setStatus(Appointment.AppointmentStatus.ARRIVED);
+    HttpResponse<String> arrivedCreate =
+        web.send("POST", "/fhir/Appointment", patientToken, encode(arrivedOnSlot));
+    assertThat(arrivedCreate.statusCode()).as(arrivedCreate.body()).isEqualTo(422);
+    assertThat(appointmentRows()).isEqualTo(appointments);
+    assertThat(slotStatus(slots.get(0).get("id").getAsString())).isEqualTo("free");
+
+    Appointment mine = created(patientToken, onSlots(patient, slots.get(0)));
+    String id = mine.getIdElement().getIdPart();
+    for (Appointment.AppointmentStatus to :
+        List.of(Appointment.AppointmentStatus.ARRIVED, Appointment.AppointmentStatus.NOSHOW)) {
+      HttpResponse<String> refused = put(patientToken, withStatus(mine, to));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+      assertThat(FhirHttp.outcome(refused)).contains("A patient may book");
+    }
+    HttpResponse<String> checkedIn =
+        patch(
+            patientToken,
+            id,
+            "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"checked-in\"}]");
+    assertThat(checkedIn.statusCode()).as(checkedIn.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(checkedIn)).contains("A patient may book");
+    HttpResponse<String> slotless =
+        patch(patientToken, id, "[{\"op\":\"remove\",\"path\":\"/slot\"}]");
+    assertThat(slotless.statusCode()).as(slotless.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(slotless)).contains("through a free Slot");
+    HttpResponse<String> bundledNoShow =
+        web.send(
+            "POST",
+            "/fhir",
+            patientToken,
+            transaction(withStatus(mine, Appointment.AppointmentStatus.NOSHOW), "PUT"));
+    assertThat(bundledNoShow.statusCode()).as(bundledNoShow.body()).isEqualTo(422);
+    assertThat(read(id).getMeta().getVersionId()).isEqualTo("1");
+    assertThat(slotStatus(slots.get(0).get("id").getAsString())).isEqualTo("busy");
+
+    // Once the front desk has them arrived, the patient no longer changes it, not even to cancel.
+    Appointment arrived =
+        updated(frontDeskToken, withStatus(read(id), Appointment.AppointmentStatus.ARRIVED));
+    Appointment leaving = withStatus(arrived, Appointment.AppointmentStatus.CANCELLED);
+    leaving.setCancelationReason(new CodeableConcept().setText("could not wait"));
+    HttpResponse<String> late = put(patientToken, leaving);
+    assertThat(late.statusCode()).as(late.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(late)).contains("status is arrived");
+    assertThat(updated(frontDeskToken, leaving).getStatus())
+        .isEqualTo(Appointment.AppointmentStatus.CANCELLED);
+
+    // Booking and cancelling by PATCH is theirs.
+    Appointment second = created(patientToken, onSlots(patient, slots.get(1)));
+    HttpResponse<String> cancelled =
+        patch(
+            patientToken,
+            second.getIdElement().getIdPart(),
+            "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"cancelled\"},"
+                + "{\"op\":\"add\",\"path\":\"/cancelationReason\","
+                + "\"value\":{\"text\":\"feeling better\"}}]");
+    assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+    assertThat(slotStatus(slots.get(1).get("id").getAsString())).isEqualTo("free");
+  }
+
+  @Test
+  void rescheduleWhenAnotherSlotThenMovedAtomicallyAndATakenOrTooShortSlotChangesNothing()
+      throws Exception {
+    UUID schedule = schedule(doctor, "Europe/Berlin");
+    generate(frontDeskToken, schedule, parameters("2027-08-04", "2027-08-04", List.of()));
+    List<JsonObject> slots = freeSlots(schedule, "2027-08-04", "2027-08-05");
+    String a = slots.get(0).get("id").getAsString();
+    String b = slots.get(1).get("id").getAsString();
+    String c = slots.get(2).get("id").getAsString();
+    String d = slots.get(4).get("id").getAsString();
+    String e = slots.get(5).get("id").getAsString();
+    Appointment visit = created(frontDeskToken, onSlots(patient, slots.get(0)));
+    String id = visit.getIdElement().getIdPart();
+    assertThat(slotStatus(a)).isEqualTo("busy");
+
+    // Moved from A to B in one PUT: A is free again, B is busy.
+    visit = updated(frontDeskToken, moved(visit, slots.get(1)));
+    assertThat(slotStatus(a)).isEqualTo("free");
+    assertThat(slotStatus(b)).isEqualTo("busy");
+    assertThat(free(frontDeskToken, schedule, "2027-08-04", "2027-08-05"))
+        .contains(Instant.parse(slots.get(0).get("start").getAsString()))
+        .doesNotContain(Instant.parse(slots.get(1).get("start").getAsString()));
+
+    // C is someone else's (booked without naming the doctor, so the slot itself refuses): 409,
+    // and the appointment, B and A stay as they were.
+    Appointment other = onSlots(otherPatient, slots.get(2));
+    other.getParticipant().remove(1);
+    created(frontDeskToken, other);
+    HttpResponse<String> taken = put(frontDeskToken, moved(visit, slots.get(2)));
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(409);
+    assertThat(FhirHttp.outcome(taken)).contains(c).doesNotContain("Waitwell");
+    Appointment after = read(id);
+    assertThat(after.getMeta().getVersionId()).isEqualTo(visit.getMeta().getVersionId());
+    assertThat(after.getSlotFirstRep().getReference()).isEqualTo("Slot/" + b);
+    assertThat(slotStatus(b)).isEqualTo("busy");
+    assertThat(slotStatus(a)).isEqualTo("free");
+
+    // The appointment's time must lie within its slots: D alone is too short for 40 minutes.
+    Appointment tooLong = moved(visit, slots.get(4));
+    tooLong.setEnd(Date.from(tooLong.getStart().toInstant().plusSeconds(40 * 60)));
+    HttpResponse<String> outside = put(frontDeskToken, tooLong);
+    assertThat(outside.statusCode()).as(outside.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(outside)).contains("within the time of its Slots");
+    assertThat(slotStatus(d)).isEqualTo("free");
+    assertThat(slotStatus(b)).isEqualTo("busy");
+    Appointment early = moved(visit, slots.get(4));
+    early.setStart(Date.from(early.getStart().toInstant().minusSeconds(60)));
+    assertThat(put(frontDeskToken, early).statusCode()).isEqualTo(422);
+    // D and E together hold it.
+    tooLong.addSlot(AccessTable.ref("Slot", UUID.fromString(e)));
+    updated(frontDeskToken, tooLong);
+    assertThat(slotStatus(b)).isEqualTo("free");
+    assertThat(slotStatus(d)).isEqualTo("busy");
+    assertThat(slotStatus(e)).isEqualTo("busy");
+  }
+
+  @Test
+  void locationWhenWrittenThenCarriesAnIanaTimeZoneOrTheDefaultOne() throws Exception {
+    String admin = user("slot-admin", Role.ADMIN, null, null);
+    HttpResponse<String> unknown =
+        web.send("POST", "/fhir/Location", admin, encode(location("Room Mars", "Mars/Olympus")));
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(422);
+    assertThat(FhirHttp.outcome(unknown)).contains("IANA time zone");
+
+    HttpResponse<String> berlin =
+        web.send("POST", "/fhir/Location", admin, encode(location("Room 5", "Europe/Berlin")));
+    assertThat(berlin.statusCode()).as(berlin.body()).isEqualTo(201);
+    assertThat(zoneOf(berlin)).isEqualTo("Europe/Berlin");
+    // Without one it takes phylax.scheduling.default-zone (UTC here), kept in the resource.
+    HttpResponse<String> none =
+        web.send("POST", "/fhir/Location", admin, encode(location("Room 6", null)));
+    assertThat(none.statusCode()).as(none.body()).isEqualTo(201);
+    assertThat(zoneOf(none)).isEqualTo("UTC");
+    String id = FhirHttp.json(none).get("id").getAsString();
+    HttpResponse<String> read = web.send("GET", "/fhir/Location/" + id, admin, null);
+    assertThat(zoneOf(read)).isEqualTo("UTC");
   }
 
   static JsonObject firstFree(UUID schedule, String from, String to) throws Exception {
@@ -307,6 +548,126 @@ class SlotSchedulingIntegrationTests {
   }
 
   // ------------------------------------------------------------------------------------ helpers
+
+  static List<JsonObject> freeSlots(UUID schedule, String from, String to) throws Exception {
+    HttpResponse<String> r =
+        web.send(
+            "GET",
+            "/fhir/Slot?schedule=Schedule/"
+                + schedule
+                + "&status=free&start=ge"
+                + from
+                + "&start=lt"
+                + to
+                + "&_count=40",
+            frontDeskToken,
+            null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonElement e : FhirHttp.json(r).getAsJsonArray("entry")) {
+      out.add(e.getAsJsonObject().getAsJsonObject("resource"));
+    }
+    return out;
+  }
+
+  /** A booked appointment of the patient with the doctor on the slots, at their times. */
+  static Appointment onSlots(UUID patientId, JsonObject slot) {
+    Appointment a = appointment(patientId, doctor, slot.get("start").getAsString(), 20);
+    a.setEnd(Date.from(Instant.parse(slot.get("end").getAsString())));
+    a.addSlot(AccessTable.ref("Slot", UUID.fromString(slot.get("id").getAsString())));
+    return a;
+  }
+
+  /** A copy of the appointment on another slot, at its time. */
+  static Appointment moved(Appointment a, JsonObject slot) {
+    Appointment b = a.copy();
+    b.getSlot().clear();
+    b.addSlot(AccessTable.ref("Slot", UUID.fromString(slot.get("id").getAsString())));
+    b.setStart(Date.from(Instant.parse(slot.get("start").getAsString())));
+    b.setEnd(Date.from(Instant.parse(slot.get("end").getAsString())));
+    return b;
+  }
+
+  static Appointment withStatus(Appointment a, Appointment.AppointmentStatus status) {
+    Appointment b = a.copy();
+    b.setStatus(status);
+    return b;
+  }
+
+  static Appointment created(String token, Appointment a) throws Exception {
+    HttpResponse<String> r = web.send("POST", "/fhir/Appointment", token, encode(a));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return fhir.newJsonParser().parseResource(Appointment.class, r.body());
+  }
+
+  static HttpResponse<String> put(String token, Appointment a) throws Exception {
+    return web.send("PUT", "/fhir/Appointment/" + a.getIdElement().getIdPart(), token, encode(a));
+  }
+
+  static Appointment updated(String token, Appointment a) throws Exception {
+    HttpResponse<String> r = put(token, a);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return fhir.newJsonParser().parseResource(Appointment.class, r.body());
+  }
+
+  static Appointment read(String id) throws Exception {
+    HttpResponse<String> r = web.send("GET", "/fhir/Appointment/" + id, frontDeskToken, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return fhir.newJsonParser().parseResource(Appointment.class, r.body());
+  }
+
+  static HttpResponse<String> patch(String token, String id, String jsonPatch) throws Exception {
+    return web.send(
+        "PATCH",
+        "/fhir/Appointment/" + id,
+        token,
+        jsonPatch,
+        java.util.Map.of("Content-Type", "application/json-patch+json"));
+  }
+
+  /** A transaction of one entry: a POST of a new appointment or a PUT of an existing one. */
+  static String transaction(Appointment a, String method) {
+    org.hl7.fhir.r4.model.Bundle bundle = new org.hl7.fhir.r4.model.Bundle();
+    bundle.setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+    org.hl7.fhir.r4.model.Bundle.BundleEntryComponent entry = bundle.addEntry();
+    entry.setResource(a);
+    if ("PUT".equals(method)) {
+      entry
+          .getRequest()
+          .setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.PUT)
+          .setUrl("Appointment/" + a.getIdElement().getIdPart());
+    } else {
+      entry.setFullUrl("urn:uuid:" + UUID.randomUUID());
+      entry
+          .getRequest()
+          .setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST)
+          .setUrl("Appointment");
+    }
+    return encode(bundle);
+  }
+
+  static long appointmentRows() {
+    return jdbc.queryForObject(
+        "select count(*) from record_resource where resource_type = 'Appointment'", Long.class);
+  }
+
+  static Location location(String name, String zone) {
+    Location l = new Location();
+    l.setName(name).setManagingOrganization(AccessTable.ref("Organization", clinic));
+    if (zone != null) {
+      l.addExtension(ZONE_URL, new CodeType(zone));
+    }
+    return l;
+  }
+
+  static String zoneOf(HttpResponse<String> response) {
+    for (JsonElement e : FhirHttp.json(response).getAsJsonArray("extension")) {
+      if (ZONE_URL.equals(e.getAsJsonObject().get("url").getAsString())) {
+        return e.getAsJsonObject().get("valueCode").getAsString();
+      }
+    }
+    return null;
+  }
 
   static String user(String name, Role role, UUID practitioner, UUID patientId) {
     NewAccount.Builder b = NewAccount.builder(name).role(role).password(PASSWORD);

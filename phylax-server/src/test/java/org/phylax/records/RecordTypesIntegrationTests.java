@@ -243,7 +243,16 @@ class RecordTypesIntegrationTests {
                     .addName(new org.hl7.fhir.r4.model.HumanName().setFamily("Oakshott"))),
         new Case("PractitionerRole", null, (p, c) -> new PractitionerRole().addCode(c)),
         new Case("Organization", null, (p, c) -> new Organization().setName("Larkspur Clinic")),
-        new Case("Location", null, (p, c) -> new Location().setName("Room 4")),
+        new Case(
+            "Location",
+            null,
+            (p, c) -> {
+              Location room = new Location().setName("Room 4");
+              room.addExtension(
+                  "http://hl7.org/fhir/StructureDefinition/timezone",
+                  new org.hl7.fhir.r4.model.CodeType("Europe/Vienna"));
+              return room;
+            }),
         new Case(
             "Schedule",
             null,

@@ -182,14 +182,14 @@ class AppointmentRemindersIntegrationTests {
   void remindWhenVirtualThenSaysVideoVisitInsteadOfThePlace() throws Exception {
     String address = "synthia.video@example.test";
     UUID patient = patient(address);
-    UUID room = location("Synthetic room 9", null);
+    UUID room = location("Synthetic room 9", "America/New_York");
     Instant start = Instant.now().plus(22, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
     Appointment a = appointment(patient, start, "booked", ref("Location", room));
     a.setAppointmentType(
         new CodeableConcept()
             .addCoding(
                 new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "VR", "virtual")));
-    // The room names no zone; the Schedule of the booked Slot does.
+    // Every Location names its zone (docs/scheduling.md), the room's and the Schedule's agree.
     Schedule schedule = new Schedule().addActor(ref("Location", room));
     schedule.addExtension(TIMEZONE, new CodeType("America/New_York"));
     UUID scheduleId = store.create(system, schedule).id();
@@ -227,6 +227,7 @@ class AppointmentRemindersIntegrationTests {
         store.create(system, appointment(patient(cancelledTo), soon, "booked", null));
     Appointment cancelled = (Appointment) booked.resource();
     cancelled.setStatus(Appointment.AppointmentStatus.CANCELLED);
+    cancelled.setCancelationReason(new CodeableConcept().setText("patient asked"));
     UUID cancelledId = store.update(system, booked.id(), booked.version(), cancelled).id();
     UUID laterId =
         store

@@ -77,20 +77,6 @@ final class RecordResourceProvider implements IResourceProvider {
     this.histories = histories;
   }
 
-  /**
-   * A patient (with no workforce role) books only open time: their Appointment names the Slot it
-   * takes, and the record store makes sure the Slot is free and marks it busy.
-   */
-  private void requireSlotOfPatient(FhirCallers.Caller caller, Resource resource) {
-    if (resource instanceof org.hl7.fhir.r4.model.Appointment appointment
-        && caller.subject().has(org.phylax.identity.Role.PATIENT)
-        && caller.subject().roles().stream().noneMatch(org.phylax.identity.Role::isWorkforce)
-        && !appointment.hasSlot()) {
-      throw new Outcomes.Failure(
-          422, IssueType.BUSINESSRULE, "A patient books an Appointment through a free Slot.");
-    }
-  }
-
   @Override
   public Class<? extends IBaseResource> getResourceType() {
     return resourceClass;
@@ -130,7 +116,6 @@ final class RecordResourceProvider implements IResourceProvider {
         return outcome(found.get(0), false);
       }
     }
-    requireSlotOfPatient(caller, resource);
     UUID patient = store.patientOfNew(resource).orElse(null);
     Permit permit = enter(caller, AccessAction.CREATE, null, patient);
     StoredResource stored = store.create(permit, resource);
@@ -157,7 +142,6 @@ final class RecordResourceProvider implements IResourceProvider {
     }
     Long expected = ifMatch(request.getHeader("If-Match"));
     FhirCallers.Caller caller = callers.current(request);
-    requireSlotOfPatient(caller, resource);
     Permit permit = enter(caller, AccessAction.UPDATE, uuid, patientOfStored(uuid));
     long version = expected != null ? expected : store.read(permit, type, uuid).version();
     try {

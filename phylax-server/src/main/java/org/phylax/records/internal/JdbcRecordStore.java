@@ -43,6 +43,7 @@ import org.phylax.records.VersionConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -78,6 +79,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   private final DataKeys keys;
   private final FhirContext fhir;
   private final Clock clock;
+  private final java.time.ZoneId defaultZone; // for a Location written without one; null: refuse
 
   JdbcRecordStore(
       JdbcClient jdbc,
@@ -85,13 +87,22 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
       TransactionTemplate tx,
       DataKeys keys,
       FhirContext fhir,
-      ObjectProvider<Clock> clock) {
+      ObjectProvider<Clock> clock,
+      @Value("${phylax.scheduling.default-zone:UTC}") String defaultZone) {
     this.jdbc = jdbc;
     this.batch = batch;
     this.tx = tx;
     this.keys = keys;
     this.fhir = fhir;
     this.clock = clock.getIfAvailable(Clock::systemUTC);
+    if (defaultZone == null || defaultZone.isBlank()) {
+      this.defaultZone = null;
+    } else if (java.time.ZoneId.getAvailableZoneIds().contains(defaultZone.trim())) {
+      this.defaultZone = java.time.ZoneId.of(defaultZone.trim());
+    } else {
+      throw new IllegalArgumentException(
+          "phylax.scheduling.default-zone must be an IANA time zone (e.g. Europe/Berlin) or empty");
+    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -119,6 +130,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           Set<UUID> targetIds = new HashSet<>();
           for (Resource given : resources) {
             Resource resource = given.copy();
+            SchedulingRules.check(permit, null, resource, defaultZone);
             Compartments.Owner owner = Compartments.ownerOf(resource);
             copies.add(resource);
             owners.add(owner);
@@ -178,6 +190,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           insertTokens(tokens);
           insertDerived(derived, false);
           syncSlots(permit, Map.of(), derived.slotsHeld);
+          requireWithinSlots(derived);
           return created;
         });
   }
@@ -205,6 +218,11 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
                     + " is current");
           }
           Resource copy = resource.copy();
+          SchedulingRules.check(
+              permit,
+              copy instanceof org.hl7.fhir.r4.model.Appointment ? decode(current).resource() : null,
+              copy,
+              defaultZone);
           UUID patientId = current.patientId;
           if (!"Patient".equals(type)) {
             Compartments.Owner owner = Compartments.ownerOf(copy);
@@ -248,6 +266,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           derived.add(id, patientId, copy);
           insertDerived(derived, false);
           syncSlots(permit, Map.of(id, heldBefore), derived.slotsHeld);
+          requireWithinSlots(derived);
           return new StoredResource(
               id,
               type,
@@ -1032,6 +1051,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
     final List<Object[]> scheduleActors = new ArrayList<>();
     final List<Object[]> slots = new ArrayList<>();
     final Map<UUID, Set<UUID>> slotsHeld = new LinkedHashMap<>();
+    final Map<UUID, org.hl7.fhir.r4.model.Appointment> appointments = new HashMap<>();
 
     void add(UUID id, UUID patientId, Resource resource) {
       for (UUID actor : Links.scheduleActorsOf(resource)) {
@@ -1042,8 +1062,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
         slots.add(
             new Object[] {id, slot.scheduleId(), ts(slot.start()), ts(slot.end()), slot.free()});
       }
-      if (resource instanceof org.hl7.fhir.r4.model.Appointment) {
+      if (resource instanceof org.hl7.fhir.r4.model.Appointment appointment) {
         slotsHeld.put(id, Links.slotsHeldBy(resource));
+        appointments.put(id, appointment);
       }
       if (patientId != null) {
         for (Links.Link link : Links.of(resource, patientId)) {
@@ -1269,6 +1290,51 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
               .params(slot, e.getKey())
               .update();
         }
+      }
+    }
+  }
+
+  /**
+   * An appointment that holds Slots must lie within their combined time, from the earliest slot's
+   * start to the latest one's end (several adjoining slots make one longer visit); runs after
+   * {@link #syncSlots}, which has made sure the slots exist.
+   */
+  private void requireWithinSlots(Derived d) {
+    for (Map.Entry<UUID, Set<UUID>> e : d.slotsHeld.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      org.hl7.fhir.r4.model.Appointment a = d.appointments.get(e.getKey());
+      if (!a.hasStart() || !a.hasEnd()) {
+        throw new IllegalArgumentException(
+            "Appointment.start and Appointment.end are required when it takes a Slot");
+      }
+      Instant[] span =
+          jdbc.sql(
+                  "select min(lower(during)), max(upper(during)) from record_slot"
+                      + " where resource_id = any(?)")
+              .param(e.getValue().toArray(UUID[]::new))
+              .query(
+                  (rs, n) -> {
+                    OffsetDateTime from = rs.getObject(1, OffsetDateTime.class);
+                    OffsetDateTime to = rs.getObject(2, OffsetDateTime.class);
+                    return from == null
+                        ? new Instant[0]
+                        : new Instant[] {from.toInstant(), to.toInstant()};
+                  })
+              .single();
+      if (span.length == 0) {
+        continue; // its slots were deleted since it took them: nothing left to compare with
+      }
+      Instant start = a.getStart().toInstant();
+      Instant end = a.getEnd().toInstant();
+      if (start.isBefore(span[0]) || end.isAfter(span[1])) {
+        throw new IllegalArgumentException(
+            "Appointment.start and Appointment.end must lie within the time of its Slots ("
+                + span[0]
+                + " to "
+                + span[1]
+                + ")");
       }
     }
   }
