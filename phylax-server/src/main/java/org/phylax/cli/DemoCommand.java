@@ -49,6 +49,15 @@ final class DemoCommand extends ServeCommand {
                         + " demo patients ("
                         + made.total()
                         + " resources, tagged HTEST)."));
+    int opened = DemoSchedules.ensure(server.context());
+    if (opened > 0) {
+      out.println(
+          "Opened "
+              + opened
+              + " free appointment slots for the demo physician and nurse (weekdays, the next "
+              + DemoSchedules.WEEKS
+              + " weeks).");
+    }
     String url = server.baseUri().toString();
     out.println();
     out.println("Phylax demo is running: " + url);

@@ -108,6 +108,57 @@ class DemoRelationshipsIntegrationTests {
   }
 
   @Test
+  void demoSchedulesWhenEnsuredThenEachDemoClinicianHasWeekdaySlotsAndASecondRunAddsNone() {
+    int opened = DemoSchedules.ensure(server.context());
+    Permit system = server.context().getBean(SystemAccess.class).forTask("test");
+    RecordStore store = server.context().getBean(RecordStore.class);
+    org.phylax.records.ScheduleDirectory directory =
+        server.context().getBean(org.phylax.records.ScheduleDirectory.class);
+    int free = 0;
+    for (String clinician : List.of("demo-physician", "demo-nurse")) {
+      UUID practitioner = users.get(clinician).practitionerId().orElseThrow();
+      List<StoredResource> schedules = directory.schedulesOf(system, practitioner);
+      assertThat(schedules).as(clinician).hasSize(1);
+      org.hl7.fhir.r4.model.Schedule schedule =
+          (org.hl7.fhir.r4.model.Schedule) schedules.get(0).resource();
+      java.time.ZoneId zone =
+          java.time.ZoneId.of(
+              schedule
+                  .getExtensionByUrl("http://hl7.org/fhir/StructureDefinition/timezone")
+                  .getValue()
+                  .primitiveValue());
+      List<StoredResource> slots =
+          store.freeSlots(
+              system,
+              schedules.get(0).id(),
+              Instant.now(),
+              Instant.now().plus(java.time.Duration.ofDays(35)),
+              1_000);
+      // four weeks of weekdays, 18 slots a day
+      assertThat(slots.size()).as(clinician).isBetween(18 * 19, 18 * 21);
+      for (StoredResource stored : slots) {
+        org.hl7.fhir.r4.model.Slot slot = (org.hl7.fhir.r4.model.Slot) stored.resource();
+        java.time.ZonedDateTime start = slot.getStart().toInstant().atZone(zone);
+        assertThat(
+                java.time.Duration.between(slot.getStart().toInstant(), slot.getEnd().toInstant()))
+            .isEqualTo(java.time.Duration.ofMinutes(20));
+        assertThat(start.getDayOfWeek().getValue()).as("a weekday").isLessThanOrEqualTo(5);
+        java.time.LocalTime time = start.toLocalTime();
+        assertThat(
+                (!time.isBefore(java.time.LocalTime.of(9, 0))
+                        && time.isBefore(java.time.LocalTime.of(12, 0)))
+                    || (!time.isBefore(java.time.LocalTime.of(13, 0))
+                        && time.isBefore(java.time.LocalTime.of(16, 0))))
+            .as("%s in opening hours", time)
+            .isTrue();
+      }
+      free += slots.size();
+    }
+    assertThat(opened).isEqualTo(free);
+    assertThat(DemoSchedules.ensure(server.context())).as("a second run").isZero();
+  }
+
+  @Test
   void demoPatientWhenEachDemoUserAsksThenThePolicyAnswersFromTheDemoRelationships() {
     UUID patient = users.get("demo-patient").patientId().orElseThrow();
     assertThat(decide("demo-physician", "Observation", patient)).isEqualTo("ASSIGNED");
