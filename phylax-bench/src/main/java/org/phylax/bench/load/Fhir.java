@@ -112,37 +112,27 @@ final class Fhir {
   }
 
   /** POST /fhir/Patient; returns the new id, or null when the answer was not 201. */
-  String createPatient() throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        send(
-            request("/fhir/Patient")
-                .header("Content-Type", "application/fhir+json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        patientJson(ThreadLocalRandom.current(), null))));
-    if (r.statusCode() != 201) {
+  String createPatient() throws IOException {
+    Http1.Response r =
+        send("POST", "/fhir/Patient", patientJson(ThreadLocalRandom.current(), null));
+    if (r.status() != 201) {
       return null;
     }
     return JsonParser.parseString(r.body()).getAsJsonObject().get("id").getAsString();
   }
 
-  boolean readPatient(String id) throws IOException, InterruptedException {
-    return send(request("/fhir/Patient/" + id).GET()).statusCode() == 200;
+  boolean readPatient(String id) throws IOException {
+    return send("GET", "/fhir/Patient/" + id, null).status() == 200;
   }
 
-  boolean updatePatient(String id) throws IOException, InterruptedException {
-    return send(request("/fhir/Patient/" + id)
-                .header("Content-Type", "application/fhir+json")
-                .PUT(
-                    HttpRequest.BodyPublishers.ofString(
-                        patientJson(ThreadLocalRandom.current(), id))))
-            .statusCode()
+  boolean updatePatient(String id) throws IOException {
+    return send("PUT", "/fhir/Patient/" + id, patientJson(ThreadLocalRandom.current(), id)).status()
         == 200;
   }
 
-  boolean searchFamily(String family) throws IOException, InterruptedException {
-    HttpResponse<String> r = send(request("/fhir/Patient?family=" + family + "&_count=20").GET());
-    return r.statusCode() == 200 && r.body().contains("\"searchset\"");
+  boolean searchFamily(String family) throws IOException {
+    Http1.Response r = send("GET", "/fhir/Patient?family=" + family + "&_count=20", null);
+    return r.status() == 200 && r.body().contains("\"searchset\"");
   }
 
   /**
@@ -180,13 +170,8 @@ final class Fhir {
     bundle.addProperty("resourceType", "Bundle");
     bundle.addProperty("type", "transaction");
     bundle.add("entry", entries);
-    HttpResponse<String> r =
-        send(
-            request("/fhir")
-                .header("Content-Type", "application/fhir+json")
-                .timeout(Duration.ofMinutes(5))
-                .POST(HttpRequest.BodyPublishers.ofString(bundle.toString())));
-    if (r.statusCode() != 200) {
+    Http1.Response r = send("POST", "/fhir", bundle.toString());
+    if (r.status() != 200) {
       return null;
     }
     List<String> ids = new ArrayList<>();
@@ -212,15 +197,23 @@ final class Fhir {
     return entry;
   }
 
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "application/fhir+json");
-  }
+  /** One connection per load worker, kept alive. */
+  private final ThreadLocal<Http1> connections = new ThreadLocal<>();
 
-  private HttpResponse<String> send(HttpRequest.Builder request)
-      throws IOException, InterruptedException {
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  private Http1.Response send(String method, String path, String body) throws IOException {
+    Http1 connection = connections.get();
+    if (connection == null) {
+      connection = new Http1(base);
+      connections.set(connection);
+    }
+    String[] headers =
+        body == null
+            ? new String[] {"Authorization: Bearer " + token, "Accept: application/fhir+json"}
+            : new String[] {
+              "Authorization: Bearer " + token,
+              "Accept: application/fhir+json",
+              "Content-Type: application/fhir+json"
+            };
+    return connection.send(method, path, headers, body);
   }
 }

@@ -226,7 +226,8 @@ final class Report {
     g.fillRect(0, 0, width, height);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
     g.setColor(Color.BLACK);
-    g.drawString("Latency per scenario (ms, log scale): p50, p95, p99", 10, 24);
+    g.drawString("Latency per scenario (ms, log scale)", 10, 24);
+    String[] legend = {"p50", "p95", "p99"};
     double lo = Math.log10(0.5);
     double hi = Math.log10(2_000);
     int plot = width - left - 30;
@@ -240,6 +241,12 @@ final class Report {
       g.drawString(String.valueOf((int) tick), x - 6, height - 25);
     }
     Color[] colors = {new Color(90, 150, 220), new Color(240, 170, 60), new Color(210, 70, 70)};
+    for (int i = 0; i < 3; i++) {
+      g.setColor(colors[i]);
+      g.fillRect(left + i * 80, 12, 14, 14);
+      g.setColor(Color.BLACK);
+      g.drawString(legend[i], left + i * 80 + 20, 24);
+    }
     int y = top;
     for (Driver.Result r : results) {
       g.setColor(Color.BLACK);
