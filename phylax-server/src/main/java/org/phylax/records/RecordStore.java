@@ -142,6 +142,22 @@ public interface RecordStore {
   List<StoredResource> search(Permit permit, RecordQuery query);
 
   /**
+   * One page of {@link #search}'s answer, counted and paged by the database, with only the page
+   * decrypted, when the blind-index tokens alone decide every criterion (token equality, and name
+   * prefixes no longer than the indexed ones) and no sort is asked for; empty otherwise, and when a
+   * decrypted row shows a token collision (then {@link #search} decides row by row). The cost no
+   * longer grows with the number of matches, only with the page.
+   *
+   * @param withoutPatient whether resources of no patient (the directory, a catalog) count too
+   * @throws IllegalArgumentException as {@link #search}
+   */
+  Optional<SearchPage> searchPage(
+      Permit permit, RecordQuery query, boolean withoutPatient, int offset, int limit);
+
+  /** How many resources a search matches, and one page of them in the order they were created. */
+  record SearchPage(long total, List<StoredResource> resources) {}
+
+  /**
    * One page of a patient's current, not deleted resources of one type, in the order they were
    * created: the listing behind FHIR's {@code Observation?patient=…} without another parameter.
    * Only the page is decrypted.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -503,6 +504,71 @@ class RecordStoreIntegrationTests {
                 .map(StoredResource::id))
         .containsExactlyInAnyOrder(mine, theirs);
     assertThat(store.read(system, "Patient", theirs).version()).isEqualTo(1);
+  }
+
+  @Test
+  void searchPageWhenTokensDecideThenCountedAndPagedByTheDatabaseLikeTheFullSearch() {
+    List<UUID> made = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      made.add(store.create(system, patient("Ottilie" + i, "Brackenwold")).id());
+    }
+    store.create(system, patient("Ottilie", "Brackenfield"));
+    UUID other = store.create(system, patient("Ottilie", "Brackenwoldson")).id();
+    made.add(other);
+    RecordQuery prefix =
+        RecordQuery.of("Patient")
+            .text(SearchParameter.FAMILY, List.of("brackenw"), TextMatch.PREFIX)
+            .build();
+    List<UUID> full = store.search(system, prefix).stream().map(StoredResource::id).toList();
+    assertThat(full).containsExactlyElementsOf(made);
+    List<UUID> paged = new ArrayList<>();
+    for (int offset = 0; offset < 12; offset += 3) {
+      RecordStore.SearchPage page = store.searchPage(system, prefix, true, offset, 3).orElseThrow();
+      assertThat(page.total()).isEqualTo(8);
+      assertThat(page.resources()).hasSizeLessThanOrEqualTo(3);
+      page.resources().forEach(r -> paged.add(r.id()));
+    }
+    assertThat(paged).containsExactlyElementsOf(full);
+    // A permit of one patient counts only theirs.
+    RecordStore.SearchPage mine =
+        store.searchPage(TestPermits.clinicianOf(other), prefix, true, 0, 10).orElseThrow();
+    assertThat(mine.total()).isEqualTo(1);
+    assertThat(mine.resources()).extracting(StoredResource::id).containsExactly(other);
+    // Where the tokens only narrow, the database does not decide: a prefix longer than the
+    // indexed eight characters, a text compared as written, a date, a sort.
+    assertThat(
+            store.searchPage(
+                system,
+                RecordQuery.of("Patient")
+                    .text(SearchParameter.FAMILY, List.of("brackenwo"), TextMatch.PREFIX)
+                    .build(),
+                true,
+                0,
+                10))
+        .isEmpty();
+    assertThat(
+            store.searchPage(
+                system,
+                RecordQuery.of("Patient")
+                    .text(SearchParameter.FAMILY, List.of("Brackenwold"), TextMatch.EXACT)
+                    .build(),
+                true,
+                0,
+                10))
+        .isEmpty();
+    assertThat(
+            store.searchPage(
+                system,
+                RecordQuery.of("Observation")
+                    .dateRange(
+                        SearchParameter.DATE,
+                        java.time.LocalDate.of(2023, 1, 1),
+                        java.time.LocalDate.of(2023, 12, 31))
+                    .build(),
+                true,
+                0,
+                10))
+        .isEmpty();
   }
 
   @Test

@@ -167,6 +167,7 @@ final class FhirSearch {
 
     List<StoredResource> page;
     int total;
+    java.util.Optional<RecordStore.SearchPage> paged;
     int offset = parsed.offset;
     int count = parsed.count;
     try {
@@ -181,6 +182,11 @@ final class FhirSearch {
             count == 0 || offset >= total
                 ? List.of()
                 : store.listOfPatient(permit, type, parsed.patient, offset, count);
+      } else if (parsed.sort == null
+          && (paged = store.searchPage(permit, parsed.query.build(), noPatientRows, offset, count))
+              .isPresent()) {
+        total = (int) Math.min(Integer.MAX_VALUE, paged.get().total());
+        page = new ArrayList<>(paged.get().resources());
       } else {
         List<StoredResource> all = store.search(permit, parsed.query.build());
         if (!noPatientRows) {

@@ -607,13 +607,81 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
   @Override
   public List<StoredResource> search(Permit permit, RecordQuery query) {
     requirePermit(permit);
+    Where where = where(permit, query, true);
+    List<Row> rows =
+        jdbc.sql("select " + COLUMNS + where.sql + " order by r.created_at, r.id")
+            .params(where.params)
+            .query(JdbcRecordStore::row)
+            .list();
+    List<StoredResource> out = new ArrayList<>();
+    String type = query.resourceType();
+    for (Row row : rows) {
+      check(permit, row.patientId, type, row.id);
+      StoredResource stored = decode(row);
+      // Tokens narrow (and can collide); the decrypted values decide.
+      if (where.checks.stream().allMatch(check -> check.test(stored.resource()))) {
+        out.add(stored);
+      }
+    }
+    query.sort().ifPresent(sort -> sortByDate(out, sort));
+    return out;
+  }
+
+  @Override
+  public Optional<SearchPage> searchPage(
+      Permit permit, RecordQuery query, boolean withoutPatient, int offset, int limit) {
+    requirePermit(permit);
+    if (query.sort().isPresent()) {
+      return Optional.empty();
+    }
+    Where where = where(permit, query, withoutPatient);
+    if (!where.exact) {
+      return Optional.empty();
+    }
+    long total =
+        jdbc.sql("select count(*)" + where.sql).params(where.params).query(Long.class).single();
+    if (limit == 0 || offset >= total) {
+      return Optional.of(new SearchPage(total, List.of()));
+    }
+    Map<String, Object> params = new HashMap<>(where.params);
+    params.put("pageLimit", limit);
+    params.put("pageOffset", offset);
+    List<Row> rows =
+        jdbc.sql(
+                "select "
+                    + COLUMNS
+                    + where.sql
+                    + " order by r.created_at, r.id limit :pageLimit offset :pageOffset")
+            .params(params)
+            .query(JdbcRecordStore::row)
+            .list();
+    List<StoredResource> page = new ArrayList<>();
+    for (Row row : rows) {
+      check(permit, row.patientId, query.resourceType(), row.id);
+      StoredResource stored = decode(row);
+      if (!where.checks.stream().allMatch(check -> check.test(stored.resource()))) {
+        // A token collision: the count cannot be trusted; the caller decides on every row.
+        return Optional.empty();
+      }
+      page.add(stored);
+    }
+    return Optional.of(new SearchPage(total, page));
+  }
+
+  /**
+   * The {@code from … where …} of a search, its parameters, what decides each criterion after
+   * decryption, and whether the tokens alone decide them all (exact tokens, and prefixes no longer
+   * than the indexed ones), so that the database may count and page.
+   */
+  private record Where(String sql, Map<String, Object> params, List<Check> checks, boolean exact) {}
+
+  private Where where(Permit permit, RecordQuery query, boolean withoutPatient) {
     String type = query.resourceType();
     BlindIndex index = keys.blindIndex();
+    boolean exact = true;
     StringBuilder sql =
-        new StringBuilder("select ")
-            .append(COLUMNS)
-            .append(
-                " from record_resource r where r.resource_type = :type and r.deleted_at is null");
+        new StringBuilder(
+            " from record_resource r where r.resource_type = :type and r.deleted_at is null");
     Map<String, Object> params = new HashMap<>();
     params.put("type", type);
     if (query.ids().isPresent()) {
@@ -637,6 +705,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           params.put(p, field(type, parameter));
           params.put(p + "from", c.from().getYear());
           params.put(p + "to", c.to().getYear());
+          exact = false; // tokens are years
           sql.append(" and t.param = :")
               .append(p)
               .append(" and t.year between :")
@@ -682,6 +751,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
             normalized.add(ResourceIndexer.normalizeText(parameter, value, c.match()));
           }
           String field = field(type, parameter) + (c.match() == TextMatch.PREFIX ? PREFIX : "");
+          if (c.match() != TextMatch.PREFIX) {
+            exact = false; // ":exact" compares the text as written
+          }
           params.put(p, field);
           sql.append(" and t.param = :").append(p).append(" and (");
           for (int i = 0; i < normalized.size(); i++) {
@@ -689,6 +761,9 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
                 c.match() == TextMatch.PREFIX
                     ? ResourceIndexer.prefixKey(normalized.get(i))
                     : normalized.get(i);
+            if (!key.equals(normalized.get(i))) {
+              exact = false; // longer than the indexed prefixes
+            }
             String t = p + "t" + i;
             params.put(t, index.token(field, key));
             sql.append(i == 0 ? "" : " or ").append("t.token = :").append(t);
@@ -708,24 +783,15 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
       }
       n++;
     }
+    if (!withoutPatient) {
+      sql.append(" and r.patient_id is not null");
+    }
     if (permit.patients().isPresent()) {
       // Resources of no patient (the directory) are covered by every permit.
       sql.append(" and (r.patient_id is null or r.patient_id = any(:patients))");
       params.put("patients", permit.patients().get().toArray(UUID[]::new));
     }
-    sql.append(" order by r.created_at, r.id");
-    List<Row> rows = jdbc.sql(sql.toString()).params(params).query(JdbcRecordStore::row).list();
-    List<StoredResource> out = new ArrayList<>();
-    for (Row row : rows) {
-      check(permit, row.patientId, type, row.id);
-      StoredResource stored = decode(row);
-      // Tokens narrow (and can collide); the decrypted values decide.
-      if (checks.stream().allMatch(check -> check.test(stored.resource()))) {
-        out.add(stored);
-      }
-    }
-    query.sort().ifPresent(sort -> sortByDate(out, sort));
-    return out;
+    return new Where(sql.toString(), params, checks, exact);
   }
 
   /** One criterion, decided on a decrypted resource. */
