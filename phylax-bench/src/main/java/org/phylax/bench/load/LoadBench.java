@@ -41,6 +41,7 @@ public final class LoadBench {
     Profile.Result profile;
     try (ServerProcess server = ServerProcess.start(work, o.heap)) {
       say("server pid %d at %s (heap -Xmx%s, data %s)", server.pid(), server.base(), o.heap, work);
+      meter = new CpuMeter(server.pid());
       String credentials = server.tool("clients", "add", "--scope", "system/*.*", "bench-load");
       Fhir fhir =
           new Fhir(
@@ -122,15 +123,27 @@ public final class LoadBench {
       rss.interrupt();
       say("stopping the server (the flight recording is written on exit)");
     }
-    profile = Profile.of(work.resolve("server.jfr"), windows);
+    Path recording = Files.move(work.resolve("server.jfr"), out.resolve("server.jfr"));
+    Files.move(work.resolve("server.log"), out.resolve("server.log"));
+    try (var files = Files.walk(work)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    profile = Profile.of(recording, windows);
     double minutes = (System.nanoTime() - began) / 6e10;
-    Report.write(out, o, results, seeding, profile, rssMax.get(), minutes);
+    Report.write(out, o, results, seeding, profile, rssMax.get(), minutes, cpu, measuredSeconds);
     say("results in %s (%.1f minutes in all)", out.toAbsolutePath(), minutes);
   }
 
   /** One request of a scenario; true when it was answered as expected. */
   @FunctionalInterface
   interface Scenario extends Driver.Call {}
+
+  /** CPU used during the measured periods, summed. */
+  static CpuMeter meter;
+
+  static CpuMeter.Sample cpu = new CpuMeter.Sample(0, 0, 0);
+
+  static double measuredSeconds;
 
   private static Driver.Result measure(
       Options o,
@@ -145,7 +158,19 @@ public final class LoadBench {
         "%s: %.0f s warm-up, %.0f s measured%s",
         name, o.warmup, o.seconds, rate > 0 ? String.format(Locale.ROOT, " at %.0f/s", rate) : "");
     int workers = rate > 0 ? o.workers * 2 : o.workers;
+    CpuMeter.Sample before = meter.sample();
+    long began = System.nanoTime();
     Driver.Result r = Driver.run(name, workers, o.warmup, o.seconds, o.maxRequests, rate, call);
+    // The samples span the warm-up and the measured period; the measured period is charged its
+    // share of the time (both run the same load).
+    CpuMeter.Sample after = meter.sample();
+    CpuMeter.Sample used = after.minus(before);
+    double share = r.seconds() / Math.max(r.seconds(), (System.nanoTime() - began) / 1e9);
+    cpu =
+        cpu.plus(
+            new CpuMeter.Sample(
+                used.server() * share, used.postgres() * share, used.generator() * share));
+    measuredSeconds += r.seconds();
     windows.add(new Profile.Window(r.startMillis(), r.endMillis()));
     say(
         "  %,.0f/s  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  errors %d of %d",

@@ -42,7 +42,9 @@ final class Report {
       List<Seeding> seeding,
       Profile.Result profile,
       long rssMax,
-      double minutes)
+      double minutes,
+      CpuMeter.Sample cpu,
+      double measuredSeconds)
       throws IOException {
     JsonObject root = new JsonObject();
     root.addProperty("written", Instant.now().toString());
@@ -90,6 +92,12 @@ final class Report {
     p.add("sharesByInnermostPart", parts);
     p.addProperty("serverJvmCpu", round4(profile.jvmCpu()));
     p.addProperty("machineCpu", round4(profile.machineCpu()));
+    double machine = measuredSeconds * Runtime.getRuntime().availableProcessors();
+    JsonObject use = new JsonObject();
+    use.addProperty("serverJvm", round4(cpu.server() / machine));
+    use.addProperty("postgres", round4(cpu.postgres() / machine));
+    use.addProperty("loadGenerator", round4(cpu.generator() / machine));
+    p.add("machineShareDuringMeasuredPeriods", use);
     root.add("profile", p);
     JsonObject memory = new JsonObject();
     memory.addProperty("heapUsedMaxBytes", profile.heapUsedMax());
@@ -101,8 +109,16 @@ final class Report {
     Files.writeString(
         dir.resolve("results.json"), new GsonBuilder().setPrettyPrinting().create().toJson(root));
     chart(dir.resolve("latency.png"), results);
-    Files.writeString(
-        dir.resolve("summary.md"), summary(o, results, seeding, profile, rssMax, minutes));
+    String md = summary(o, results, seeding, profile, rssMax, minutes);
+    md +=
+        String.format(
+            Locale.ROOT,
+            "\nThe machine's CPU during the measured periods (/proc times): server JVM %.0f%%,"
+                + " its PostgreSQL processes %.0f%%, load generator %.0f%%.\n",
+            100 * cpu.server() / machine,
+            100 * cpu.postgres() / machine,
+            100 * cpu.generator() / machine);
+    Files.writeString(dir.resolve("summary.md"), md);
   }
 
   private static String summary(
