@@ -125,8 +125,12 @@ public final class LoadBench {
     }
     Path recording = Files.move(work.resolve("server.jfr"), out.resolve("server.jfr"));
     Files.move(work.resolve("server.log"), out.resolve("server.log"));
-    try (var files = Files.walk(work)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    if (o.keep) {
+      say("data kept in %s (PHYLAX_DATA_DIR=%s ./phylax serve)", work, work.resolve("data"));
+    } else {
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
     profile = Profile.of(recording, windows);
     double minutes = (System.nanoTime() - began) / 6e10;
@@ -254,6 +258,7 @@ public final class LoadBench {
     double seconds = 15;
     double warmup = 5;
     double jitWarmup = 45;
+    boolean keep;
     int workers = 16;
     long maxRequests = 2_000_000;
     String heap = "512m";
@@ -271,6 +276,7 @@ public final class LoadBench {
             o.warmup = 2;
             o.jitWarmup = 5;
           }
+          case "--keep" -> o.keep = true;
           case "--jit-warmup" -> o.jitWarmup = Double.parseDouble(args[++i]);
           case "--small" -> o.small = Integer.parseInt(args[++i]);
           case "--large" -> o.large = Integer.parseInt(args[++i]);
