@@ -52,8 +52,6 @@ final class DemoSchedules {
               LocalTime.of(16, 0),
               20));
 
-  private static final String TIME_ZONE = "http://hl7.org/fhir/StructureDefinition/timezone";
-
   private DemoSchedules() {}
 
   /** Returns how many slots this run opened. */
@@ -91,13 +89,13 @@ final class DemoSchedules {
     Location location = new Location();
     location.setName("Demo clinic, room " + room);
     location.setStatus(Location.LocationStatus.ACTIVE);
-    location.addExtension(TIME_ZONE, new CodeType(zone.getId()));
+    location.addExtension(org.phylax.scheduling.TimeZones.EXTENSION, new CodeType(zone.getId()));
     UUID locationId = store.create(permit, location).id();
     Schedule schedule = new Schedule();
     schedule.setActive(true);
     schedule.addActor(new Reference("Practitioner/" + practitioner));
     schedule.addActor(new Reference("Location/" + locationId));
-    schedule.addExtension(TIME_ZONE, new CodeType(zone.getId()));
+    schedule.addExtension(org.phylax.scheduling.TimeZones.EXTENSION, new CodeType(zone.getId()));
     return store.create(permit, schedule).id();
   }
 

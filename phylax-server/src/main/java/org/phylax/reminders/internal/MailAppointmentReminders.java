@@ -20,8 +20,6 @@ import java.util.UUID;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.ContactPoint;
-import org.hl7.fhir.r4.model.DomainResource;
-import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Patient;
@@ -68,8 +66,6 @@ class MailAppointmentReminders implements AppointmentReminders {
   static final String VIRTUAL_CODE = "VR";
 
   /** The IANA time zone of a Location or Schedule. */
-  static final String TIMEZONE = "http://hl7.org/fhir/StructureDefinition/timezone";
-
   private static final Logger log = LoggerFactory.getLogger(MailAppointmentReminders.class);
 
   private enum Result {
@@ -231,7 +227,7 @@ class MailAppointmentReminders implements AppointmentReminders {
     Optional<Location> location = location(appointment);
     ZoneId zone =
         location
-            .flatMap(MailAppointmentReminders::zoneOf)
+            .flatMap(org.phylax.scheduling.TimeZones::of)
             .or(() -> scheduleZone(appointment))
             .orElse(settings.zone());
     ReminderMessage message =
@@ -340,24 +336,12 @@ class MailAppointmentReminders implements AppointmentReminders {
               .flatMap(s -> idOf(s.getSchedule(), "Schedule"))
               .flatMap(id -> read("Schedule", id))
               .map(Schedule.class::cast)
-              .flatMap(MailAppointmentReminders::zoneOf);
+              .flatMap(org.phylax.scheduling.TimeZones::of);
       if (zone.isPresent()) {
         return zone;
       }
     }
     return Optional.empty();
-  }
-
-  static Optional<ZoneId> zoneOf(DomainResource r) {
-    Extension e = r.getExtensionByUrl(TIMEZONE);
-    if (e == null || e.getValue() == null || !e.getValue().isPrimitive()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(ZoneId.of(e.getValue().primitiveValue()));
-    } catch (RuntimeException bad) {
-      return Optional.empty();
-    }
   }
 
   private Optional<org.hl7.fhir.r4.model.Resource> read(String type, UUID id) {

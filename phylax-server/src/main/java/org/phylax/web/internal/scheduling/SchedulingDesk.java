@@ -22,7 +22,6 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Appointment.AppointmentStatus;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.DomainResource;
-import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Location;
@@ -60,7 +59,6 @@ import org.springframework.stereotype.Component;
 @Component
 class SchedulingDesk {
 
-  static final String TIMEZONE = "http://hl7.org/fhir/StructureDefinition/timezone";
   static final String VIRTUAL_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
   static final String VIRTUAL_CODE = "VR";
 
@@ -167,7 +165,7 @@ class SchedulingDesk {
   }
 
   ZoneId zoneOf(DomainResource r) {
-    return zoneIn(r).orElse(defaultZone);
+    return org.phylax.scheduling.TimeZones.of(r).orElse(defaultZone);
   }
 
   /** The free Slots of a Schedule from {@code from} to before {@code to}, by day, local time. */
@@ -489,7 +487,7 @@ class SchedulingDesk {
     if (zone == null) {
       zone =
           location
-              .flatMap(SchedulingDesk::zoneIn)
+              .flatMap(org.phylax.scheduling.TimeZones::of)
               .or(() -> scheduleZone(permit, a))
               .orElse(defaultZone);
     }
@@ -546,24 +544,12 @@ class SchedulingDesk {
               .flatMap(s -> idOf(s.getSchedule(), "Schedule"))
               .flatMap(id -> read(permit, "Schedule", id))
               .map(DomainResource.class::cast)
-              .flatMap(SchedulingDesk::zoneIn);
+              .flatMap(org.phylax.scheduling.TimeZones::of);
       if (zone.isPresent()) {
         return zone;
       }
     }
     return Optional.empty();
-  }
-
-  static Optional<ZoneId> zoneIn(DomainResource r) {
-    Extension e = r.getExtensionByUrl(TIMEZONE);
-    if (e == null || e.getValue() == null || !e.getValue().isPrimitive()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(ZoneId.of(e.getValue().primitiveValue()));
-    } catch (DateTimeException bad) {
-      return Optional.empty();
-    }
   }
 
   private List<String> practitionerNames(Permit permit, List<Reference> actors) {
