@@ -1,20 +1,14 @@
 package org.phylax.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Organization;
@@ -46,7 +40,6 @@ import org.phylax.identity.Account;
 import org.phylax.identity.AccountStatus;
 import org.phylax.identity.Role;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
 import org.phylax.records.RecordStore;
 
 /**
@@ -67,7 +60,7 @@ import org.phylax.records.RecordStore;
 @Fork(1)
 public class AccessDecisionBenchmark {
 
-  private Path dir;
+  private BenchServer bench;
   private PhylaxServer server;
   private AccessPolicy policy;
   private Subject physician;
@@ -77,19 +70,8 @@ public class AccessDecisionBenchmark {
 
   @Setup
   public void start() throws IOException {
-    System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    dir = Files.createTempDirectory("phylax-access-bench");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(port)),
-                PhylaxSettings.Profile.DEV));
+    bench = BenchServer.start("phylax-access-bench");
+    server = bench.server;
     RecordStore store = server.context().getBean(RecordStore.class);
     Permit system = server.context().getBean(SystemAccess.class).forTask("bench");
     policy = server.context().getBean(AccessPolicy.class);
@@ -161,10 +143,7 @@ public class AccessDecisionBenchmark {
 
   @TearDown
   public void stop() throws IOException {
-    server.close();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    bench.close();
   }
 
   /** A patient of the physician's 50, any kind of link. */

@@ -1,10 +1,6 @@
 package org.phylax.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +20,6 @@ import org.phylax.audit.AuditAction;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
 
 /**
  * Appending one event to the real audit log (hash chain, committed to the embedded PostgreSQL
@@ -50,34 +45,20 @@ public class AuditAppendBenchmark {
     }
   }
 
-  private Path dir;
+  private BenchServer bench;
   private PhylaxServer server;
   private AuditLog log;
 
   @Setup
   public void start() throws IOException {
-    System.setProperty("phylax.audit.checkpoint-poll", "1h");
-    dir = Files.createTempDirectory("phylax-audit-bench");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(port)),
-                PhylaxSettings.Profile.DEV));
+    bench = BenchServer.start("phylax-audit-bench");
+    server = bench.server;
     log = server.context().getBean(AuditLog.class);
   }
 
   @TearDown
   public void stop() throws IOException {
-    server.close();
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    bench.close();
   }
 
   /** A clinician's read of one patient's observation, as the access gate writes it. */

@@ -1,13 +1,10 @@
 package org.phylax.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,16 +13,13 @@ import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Organization;
@@ -54,7 +48,6 @@ import org.phylax.identity.NewAccount;
 import org.phylax.identity.Role;
 import org.phylax.oauth.UserTokens;
 import org.phylax.platform.PhylaxServer;
-import org.phylax.platform.PhylaxSettings;
 import org.phylax.records.RecordStore;
 import org.phylax.records.StoredResource;
 import org.phylax.scheduling.SlotPlan;
@@ -83,7 +76,7 @@ public class FreeSlotBenchmark {
   private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
   private static final LocalDate FIRST_DAY = LocalDate.of(2027, 1, 1);
 
-  private Path dir;
+  private BenchServer bench;
   private PhylaxServer server;
   private RecordStore store;
   private Permit system;
@@ -94,21 +87,10 @@ public class FreeSlotBenchmark {
 
   @Setup
   public void start() throws IOException {
-    System.setProperty("phylax.audit.checkpoint-poll", "1h");
     int practitioners = Integer.getInteger("bench.practitioners", 100);
     months = Integer.getInteger("bench.months", 12);
-    dir = Files.createTempDirectory("phylax-slot-bench");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    server =
-        PhylaxServer.start(
-            PhylaxSettings.of(
-                Map.of(
-                    "PHYLAX_DATA_DIR", dir.resolve("data").toString(),
-                    "PHYLAX_PORT", Integer.toString(port)),
-                PhylaxSettings.Profile.DEV));
+    bench = BenchServer.start("phylax-slot-bench");
+    server = bench.server;
     store = server.context().getBean(RecordStore.class);
     system = server.context().getBean(SystemAccess.class).forTask("bench");
 
@@ -235,10 +217,7 @@ public class FreeSlotBenchmark {
 
   @TearDown
   public void stop() throws IOException {
-    server.close();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    bench.close();
   }
 
   /** The store's query: a random practitioner's free slots over a random month, decrypted. */
