@@ -377,9 +377,14 @@ class RecordStoreIntegrationTests {
         .doesNotContain(smith, lower, hyphen, given, inside);
     assertThat(text(SearchParameter.FAMILY, "smithers", TextMatch.PREFIX)).containsExactly(hyphen);
     assertThat(text(SearchParameter.FAMILY, "vasquez-smith", TextMatch.PREFIX))
-        .as("longer than the 8 characters of a prefix token: decided after decryption")
         .containsExactly(hyphen);
     assertThat(text(SearchParameter.FAMILY, "vasquez-smyth", TextMatch.PREFIX)).isEmpty();
+    assertThat(text(SearchParameter.FAMILY, "vasquez-smithers", TextMatch.PREFIX))
+        .as("the whole name, 16 characters: the longest prefix token")
+        .containsExactly(hyphen);
+    assertThat(text(SearchParameter.FAMILY, "vasquez-smithersx", TextMatch.PREFIX))
+        .as("longer than the 16 characters of a prefix token: decided after decryption")
+        .isEmpty();
     assertThat(text(SearchParameter.FAMILY, "van der b", TextMatch.PREFIX))
         .containsExactly(particle);
     assertThat(text(SearchParameter.FAMILY, "der berg", TextMatch.PREFIX))
@@ -534,13 +539,40 @@ class RecordStoreIntegrationTests {
         store.searchPage(TestPermits.clinicianOf(other), prefix, true, 0, 10).orElseThrow();
     assertThat(mine.total()).isEqualTo(1);
     assertThat(mine.resources()).extracting(StoredResource::id).containsExactly(other);
+    // Longer prefixes, up to 16 characters, are decided by their own tokens too.
+    RecordStore.SearchPage whole =
+        store
+            .searchPage(
+                system,
+                RecordQuery.of("Patient")
+                    .text(SearchParameter.FAMILY, List.of("Brackenwold"), TextMatch.PREFIX)
+                    .build(),
+                true,
+                0,
+                20)
+            .orElseThrow();
+    assertThat(whole.total()).isEqualTo(8);
+    assertThat(whole.resources()).extracting(StoredResource::id).containsExactlyElementsOf(made);
+    RecordStore.SearchPage longer =
+        store
+            .searchPage(
+                system,
+                RecordQuery.of("Patient")
+                    .text(SearchParameter.FAMILY, List.of("brackenwolds"), TextMatch.PREFIX)
+                    .build(),
+                true,
+                0,
+                20)
+            .orElseThrow();
+    assertThat(longer.total()).isEqualTo(1);
+    assertThat(longer.resources()).extracting(StoredResource::id).containsExactly(other);
     // Where the tokens only narrow, the database does not decide: a prefix longer than the
-    // indexed eight characters, a text compared as written, a date, a sort.
+    // indexed sixteen characters, a text compared as written, a date, a sort.
     assertThat(
             store.searchPage(
                 system,
                 RecordQuery.of("Patient")
-                    .text(SearchParameter.FAMILY, List.of("brackenwo"), TextMatch.PREFIX)
+                    .text(SearchParameter.FAMILY, List.of("brackenwoldshires"), TextMatch.PREFIX)
                     .build(),
                 true,
                 0,

@@ -54,29 +54,27 @@ class CompartmentsTests {
   }
 
   @Test
-  void entriesWhenNameThenPrefixesOfEachWordFromThreeToEightCharacters() {
+  void entriesWhenNameThenPrefixesOfEachWordFromThreeToSixteenCharacters() {
     Patient p = new Patient();
-    p.addName(new HumanName().setFamily("Vasquez-Smithers"));
+    p.addName(new HumanName().setFamily("Vasquez-Smitherington"));
     Set<String> prefixes =
         ResourceIndexer.entries(p).stream()
             .filter(e -> e.prefix() && e.parameter() == SearchParameter.FAMILY)
             .map(IndexEntry::normalized)
             .collect(Collectors.toSet());
-    assertThat(prefixes)
-        .containsExactlyInAnyOrder(
-            "vas",
-            "vasq",
-            "vasqu",
-            "vasque",
-            "vasquez",
-            "vasquez-",
-            "smi",
-            "smit",
-            "smith",
-            "smithe",
-            "smither",
-            "smithers");
-    assertThat(ResourceIndexer.prefixKey("vasquez smithers")).isEqualTo("vasquez");
+    Set<String> expected = new java.util.HashSet<>();
+    String whole = "vasquez-smitherington";
+    for (int n = 3; n <= 16; n++) {
+      expected.add(whole.substring(0, n)); // from the first word start, up to 16 characters
+    }
+    String second = "smitherington";
+    for (int n = 3; n <= second.length(); n++) {
+      expected.add(second.substring(0, n)); // from the second, to the name's end (13)
+    }
+    assertThat(prefixes).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(prefixes).hasSize(14 + 11).doesNotContain("vasquez-smitheri" + "n");
+    assertThat(ResourceIndexer.prefixKey("vasquez smitherington")).isEqualTo("vasquez smitheri");
+    assertThat(ResourceIndexer.prefixKey("vasquez smithers")).isEqualTo("vasquez smithers");
     assertThat(TextMatch.MIN_PREFIX_LENGTH).isEqualTo(3);
   }
 }
