@@ -52,8 +52,15 @@ public interface RecordStore {
   StoredResource vread(Permit permit, String resourceType, UUID id, long version);
 
   /**
+   * The {@code expectedVersion} of an {@link #update} that writes over whatever version is current
+   * when the row is locked (an update without {@code If-Match}: last writer wins, no conflict).
+   * Versions start at 1, so it never names a real one.
+   */
+  long CURRENT_VERSION = 0;
+
+  /**
    * Writes {@code resource} as the next version of {@code id}, provided the current version is
-   * still {@code expectedVersion}.
+   * still {@code expectedVersion} (or whatever it is, given {@link #CURRENT_VERSION}).
    *
    * @throws VersionConflictException when someone else wrote a newer version first
    * @throws RecordDeletedException when the resource was deleted

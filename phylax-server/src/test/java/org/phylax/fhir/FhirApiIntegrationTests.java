@@ -174,6 +174,25 @@ class FhirApiIntegrationTests {
   }
 
   @Test
+  void requestIdWhenFhirRequestThenOneHeaderTheSameIdAsTheRequestLogAndTheAuditEvent()
+      throws Exception {
+    String offered = "test-request-" + UUID.randomUUID();
+    HttpResponse<String> read =
+        send("GET", "/fhir/Patient/" + patient, physician, null, Map.of("X-Request-Id", offered));
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    assertThat(read.headers().allValues("X-Request-Id")).containsExactly(offered);
+    assertThat(
+            jdbc.queryForObject(
+                "select count(*) from audit_event where request_id = ? and action = 'READ'",
+                Long.class,
+                offered))
+        .isEqualTo(1);
+    HttpResponse<String> fresh = send("GET", "/fhir/Patient/" + patient, physician, null, Map.of());
+    assertThat(fresh.headers().allValues("X-Request-Id")).hasSize(1);
+    assertThat(fresh.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
   void observationWhenPhysicianIsAssignedThenCreateReadVreadUpdateDeleteAndHistory()
       throws Exception {
     HttpResponse<String> created =
@@ -205,6 +224,35 @@ class FhirApiIntegrationTests {
         send("PUT", "/fhir/Observation/" + id, physician, changed, Map.of());
     assertThat(blind.statusCode()).as(blind.body()).isEqualTo(200);
     assertThat(blind.headers().firstValue("ETag")).hasValue("W/\"3\"");
+    // Concurrent updates without If-Match: each is written over whatever is current when it
+    // holds the row, none is refused, and every one gets a version of its own.
+    String raced =
+        json(send("POST", "/fhir/Observation", physician, observation("8867-4", 60), Map.of()))
+            .get("id")
+            .getAsString();
+    String racedBody = observation("8867-4", 61).replace("{", "{\"id\":\"" + raced + "\",");
+    java.util.concurrent.ExecutorService writers =
+        java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<HttpResponse<String>>> racing = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        racing.add(
+            writers.submit(
+                () -> send("PUT", "/fhir/Observation/" + raced, physician, racedBody, Map.of())));
+      }
+      java.util.Set<String> etags = new java.util.HashSet<>();
+      for (var f : racing) {
+        HttpResponse<String> r = f.get();
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        etags.add(r.headers().firstValue("ETag").orElseThrow());
+      }
+      assertThat(etags).hasSize(24);
+    } finally {
+      writers.shutdown();
+    }
+    HttpResponse<String> last =
+        send("GET", "/fhir/Observation/" + raced, physician, null, Map.of());
+    assertThat(last.headers().firstValue("ETag")).hasValue("W/\"25\"");
 
     HttpResponse<String> v1 =
         send("GET", "/fhir/Observation/" + id + "/_history/1", physician, null, Map.of());

@@ -29,6 +29,7 @@ import org.phylax.access.AccessGate;
 import org.phylax.access.AccessRequest;
 import org.phylax.access.Permit;
 import org.phylax.records.RecordDeletedException;
+import org.phylax.records.RecordStore;
 import org.phylax.records.StoredResource;
 import org.phylax.records.VersionConflictException;
 
@@ -582,14 +583,11 @@ final class BundleProcessor {
         e.status = "204 No Content";
       }
       case PUT -> {
-        long version = e.ifMatch != null ? e.ifMatch : store.read(e.permit, e.type, e.id).version();
+        long version = e.ifMatch != null ? e.ifMatch : RecordStore.CURRENT_VERSION;
         try {
           e.result = store.update(e.permit, e.id, version, prepared);
         } catch (VersionConflictException conflict) {
-          if (e.ifMatch != null) {
-            throw new Outcomes.Failure(412, IssueType.CONFLICT, conflict.getMessage());
-          }
-          throw conflict;
+          throw new Outcomes.Failure(412, IssueType.CONFLICT, conflict.getMessage());
         }
         e.status = "200 OK";
       }

@@ -56,6 +56,21 @@ final class PhylaxFhirServer extends RestfulServer {
     }
   }
 
+  /**
+   * The request's id is the one the request log gave it (echoed as {@code X-Request-Id} by the
+   * platform's filter), so HAPI's own id, a fresh random string per request, is not drawn.
+   */
+  @Override
+  protected String newRequestId(int length) {
+    String id = org.slf4j.MDC.get(org.phylax.platform.RequestLog.REQUEST_ID_MDC_KEY);
+    return id != null ? id : super.newRequestId(length);
+  }
+
+  /** The platform's filter has already echoed the id; HAPI would add a second header. */
+  @Override
+  protected void addRequestIdToResponse(
+      ca.uhn.fhir.rest.server.servlet.ServletRequestDetails request, String requestId) {}
+
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws ServletException, IOException {

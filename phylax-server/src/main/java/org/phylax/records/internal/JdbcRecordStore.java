@@ -206,7 +206,7 @@ class JdbcRecordStore implements RecordStore, KeyUsage {
           if (current.deletedAt != null) {
             throw new RecordDeletedException(type + "/" + id + " was deleted");
           }
-          if (current.version != expectedVersion) {
+          if (expectedVersion != CURRENT_VERSION && current.version != expectedVersion) {
             throw new VersionConflictException(
                 type
                     + "/"
