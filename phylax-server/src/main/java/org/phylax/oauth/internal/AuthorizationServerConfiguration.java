@@ -356,6 +356,7 @@ class AuthorizationServerConfiguration {
         .oauth2ResourceServer(
             rs ->
                 rs.jwt(j -> j.decoder(decoder))
+                    .bearerTokenResolver(new BearerTokens())
                     .authenticationEntryPoint(entryPoint)
                     .accessDeniedHandler(bearerAccessDenied()))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
