@@ -20,9 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * the data to the large size and runs read and search again, then writes {@code results.json},
  * {@code summary.md} and {@code latency.png} under {@code bench-results/<timestamp>/}.
  *
+ * <p>Before the server starts, the JMH suite runs alone ({@link Jmh}; {@code --no-jmh} leaves it
+ * out) and writes {@code jmh.json} next to the other files; its figures go into the report too.
+ *
  * <p>Options (all optional): {@code --small 10000 --large 100000 --seconds 15 --warmup 5 --workers
  * 16 --heap 512m --out bench-results}. {@code --quick} shrinks everything for a smoke run (1,000
- * and 3,000 patients, 4 s periods).
+ * and 3,000 patients, 4 s periods, one JMH iteration per benchmark).
  */
 public final class LoadBench {
 
@@ -39,6 +42,18 @@ public final class LoadBench {
     List<Profile.Window> windows = new ArrayList<>();
     AtomicLong rssMax = new AtomicLong(-1);
     Profile.Result profile;
+    Jmh.Run jmh = null;
+    if (o.jmh) {
+      say(
+          "JMH suite first, before the server starts (%s settings; output in %s)",
+          o.quick ? "quick" : "short", out.resolve(Jmh.LOG_FILE));
+      jmh = Jmh.run(out, o.quick);
+      say(
+          "JMH suite: %d results in %.0f s%s",
+          jmh.rows().size(),
+          jmh.seconds(),
+          jmh.exitCode() == 0 ? "" : " (exit status " + jmh.exitCode() + ", see jmh.log)");
+    }
     try (ServerProcess server = ServerProcess.start(work, o.heap)) {
       say("server pid %d at %s (heap -Xmx%s, data %s)", server.pid(), server.base(), o.heap, work);
       meter = new CpuMeter(server.pid());
@@ -134,7 +149,8 @@ public final class LoadBench {
     }
     profile = Profile.of(recording, windows);
     double minutes = (System.nanoTime() - began) / 6e10;
-    Report.write(out, o, results, seeding, profile, rssMax.get(), minutes, cpu, measuredSeconds);
+    Report.write(
+        out, o, results, seeding, profile, rssMax.get(), minutes, cpu, measuredSeconds, jmh);
     say("results in %s (%.1f minutes in all)", out.toAbsolutePath(), minutes);
   }
 
@@ -259,6 +275,8 @@ public final class LoadBench {
     double warmup = 5;
     double jitWarmup = 45;
     boolean keep;
+    boolean jmh = true;
+    boolean quick;
     int workers = 16;
     long maxRequests = 2_000_000;
     String heap = "512m";
@@ -270,6 +288,7 @@ public final class LoadBench {
         String a = args[i];
         switch (a) {
           case "--quick" -> {
+            o.quick = true;
             o.small = 1_000;
             o.large = 3_000;
             o.seconds = 4;
@@ -277,6 +296,7 @@ public final class LoadBench {
             o.jitWarmup = 5;
           }
           case "--keep" -> o.keep = true;
+          case "--no-jmh" -> o.jmh = false;
           case "--jit-warmup" -> o.jitWarmup = Double.parseDouble(args[++i]);
           case "--small" -> o.small = Integer.parseInt(args[++i]);
           case "--large" -> o.large = Integer.parseInt(args[++i]);

@@ -44,7 +44,8 @@ final class Report {
       long rssMax,
       double minutes,
       CpuMeter.Sample cpu,
-      double measuredSeconds)
+      double measuredSeconds,
+      Jmh.Run jmh)
       throws IOException {
     JsonObject root = new JsonObject();
     root.addProperty("written", Instant.now().toString());
@@ -105,6 +106,9 @@ final class Report {
     memory.addProperty("heapCommittedMaxBytes", profile.heapCommittedMax());
     memory.addProperty("rssMaxBytes", rssMax);
     root.add("memory", memory);
+    if (jmh != null) {
+      root.add("jmh", jmhJson(jmh));
+    }
     root.addProperty("minutes", round(minutes));
     Files.writeString(
         dir.resolve("results.json"), new GsonBuilder().setPrettyPrinting().create().toJson(root));
@@ -118,6 +122,9 @@ final class Report {
             100 * cpu.server() / machine,
             100 * cpu.postgres() / machine,
             100 * cpu.generator() / machine);
+    if (jmh != null) {
+      md += jmhSummary(jmh);
+    }
     Files.writeString(dir.resolve("summary.md"), md);
   }
 
@@ -224,6 +231,89 @@ final class Report {
             o.heap,
             rssMax >> 20));
     return md.toString();
+  }
+
+  /** The suite's figures, and where the full JMH output is. */
+  private static JsonObject jmhJson(Jmh.Run jmh) {
+    JsonObject j = new JsonObject();
+    j.addProperty("resultFile", Jmh.RESULT_FILE);
+    j.addProperty("log", Jmh.LOG_FILE);
+    j.addProperty("exitCode", jmh.exitCode());
+    j.addProperty("seconds", round(jmh.seconds()));
+    j.addProperty("settings", jmh.settings());
+    JsonArray rows = new JsonArray();
+    for (Jmh.Row r : jmh.rows()) {
+      JsonObject b = new JsonObject();
+      b.addProperty("benchmark", r.benchmark());
+      b.addProperty("mode", r.mode());
+      b.addProperty("threads", r.threads());
+      b.addProperty("forks", r.forks());
+      b.addProperty("score", r.score());
+      // JSON has no NaN: a single measured iteration has no error bar, sample time alone has
+      // p50/p99.
+      if (!Double.isNaN(r.error())) {
+        b.addProperty("scoreError", r.error());
+      }
+      b.addProperty("unit", r.unit());
+      if (!Double.isNaN(r.p50())) {
+        b.addProperty("p50", r.p50());
+        b.addProperty("p99", r.p99());
+      }
+      rows.add(b);
+    }
+    j.add("benchmarks", rows);
+    return j;
+  }
+
+  private static String jmhSummary(Jmh.Run jmh) {
+    StringBuilder md = new StringBuilder();
+    md.append("\n## Micro-benchmarks (JMH)\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Run before the server was started (never alongside the HTTP load), in %.0f s: %s."
+                + " Field cipher,"
+                + " blind index and HAPI JSON in a fork each; access decision and audit append in"
+                + " one JVM on one shared server (embedded PostgreSQL). Error: JMH's 99.9%%"
+                + " interval (none with a single iteration). Sample-time rows also give p50 and"
+                + " p99. Every figure in `%s`, the whole output in `%s`.\n\n",
+            jmh.seconds(),
+            jmh.settings(),
+            Jmh.RESULT_FILE,
+            Jmh.LOG_FILE));
+    if (jmh.exitCode() != 0) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "**The suite exited with status %d: some classes are missing below (see `%s`).**\n\n",
+              jmh.exitCode(),
+              Jmh.LOG_FILE));
+    }
+    md.append("| benchmark | mode | threads | score ± error | unit | p50 | p99 |\n");
+    md.append("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
+    for (Jmh.Row r : jmh.rows()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %s | %s | %s | %s |\n",
+              r.benchmark(),
+              r.mode(),
+              r.threads(),
+              Double.isNaN(r.error())
+                  ? figure(r.score())
+                  : figure(r.score()) + " ± " + figure(r.error()),
+              r.unit(),
+              Double.isNaN(r.p50()) ? "" : figure(r.p50()),
+              Double.isNaN(r.p99()) ? "" : figure(r.p99())));
+    }
+    return md.toString();
+  }
+
+  /** Three significant digits or so, with thousands separators: 0.254, 12.4, 2,313. */
+  private static String figure(double v) {
+    double a = Math.abs(v);
+    String pattern = a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
+    return String.format(Locale.ROOT, pattern, v);
   }
 
   /** p50, p95 and p99 of every scenario as grouped bars, on a log scale of milliseconds. */
