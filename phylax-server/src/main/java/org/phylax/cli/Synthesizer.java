@@ -293,7 +293,7 @@ final class Synthesizer {
    * finish (committed batches stay, as when a single thread wrote), and {@link #rethrowFailure}
    * throws it.
    */
-  private static final class Writers {
+  static final class Writers {
     static final int WAITING = 2;
 
     private final ExecutorService pool;
