@@ -42,12 +42,24 @@ final class SynthCommand extends ToolCommand {
       description = "the day dates are counted from (default today, UTC)")
   String asOf;
 
+  @Option(
+      names = "--writers",
+      paramLabel = "N",
+      description =
+          "threads that store batches while the next ones are made (1 to "
+              + Synthesizer.MAX_WRITERS
+              + "; default one per processor, at most 8); the content does not depend on it")
+  Integer writers;
+
   private LocalDate day;
 
   @Override
   public Integer call() {
     if (patients < 1 || patients > 1_000_000) {
       throw new UsageProblem("--patients must be between 1 and 1000000");
+    }
+    if (writers != null && (writers < 1 || writers > Synthesizer.MAX_WRITERS)) {
+      throw new UsageProblem("--writers must be between 1 and " + Synthesizer.MAX_WRITERS);
     }
     try {
       day = asOf == null ? LocalDate.now(java.time.ZoneOffset.UTC) : LocalDate.parse(asOf);
@@ -66,7 +78,14 @@ final class SynthCommand extends ToolCommand {
                 phylax.context().getBean(AuditLog.class),
                 UsersCommand.operator(),
                 System.err)
-            .run(new Synthesizer.Options(patients, seed, day, null, null));
+            .run(
+                new Synthesizer.Options(
+                    patients,
+                    seed,
+                    day,
+                    null,
+                    null,
+                    writers == null ? Synthesizer.defaultWriters() : writers));
     print(result, out);
     return 0;
   }

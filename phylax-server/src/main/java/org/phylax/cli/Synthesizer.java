@@ -18,6 +18,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import net.datafaker.Faker;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.CareTeam;
@@ -59,6 +65,8 @@ import org.phylax.records.StoredResource;
  * batch of patients (the batch's Patients, then their Encounters, then the rest, which reference
  * both). The store writes no audit events, so after each batch commits one event is recorded:
  * action CREATE by {@code system:synth}, its reason naming the operator and the counts per type.
+ * The calling thread makes the batches one after another; a few writer threads store them, so
+ * batches may commit, and their events and progress lines appear, out of order.
  */
 final class Synthesizer {
 
@@ -67,12 +75,31 @@ final class Synthesizer {
   /**
    * What to make. {@code physician} and {@code nurse} (may be null) are the demo's practitioners.
    */
-  record Options(int patients, long seed, LocalDate asOf, UUID physician, UUID nurse) {
+  record Options(int patients, long seed, LocalDate asOf, UUID physician, UUID nurse, int writers) {
     Options {
       if (patients < 1) {
         throw new IllegalArgumentException("--patients must be at least 1");
       }
+      if (writers < 1 || writers > MAX_WRITERS) {
+        throw new IllegalArgumentException("--writers must be between 1 and " + MAX_WRITERS);
+      }
     }
+
+    /** With {@link #defaultWriters()} writer threads. */
+    Options(int patients, long seed, LocalDate asOf, UUID physician, UUID nurse) {
+      this(patients, seed, asOf, physician, nurse, defaultWriters());
+    }
+  }
+
+  /**
+   * Most writer threads a run may use: each holds a database connection for its batch, and the pool
+   * has 20 that the audit log and the rest of the process share.
+   */
+  static final int MAX_WRITERS = 16;
+
+  /** One writer thread per processor, at least 1 and at most 8. */
+  static int defaultWriters() {
+    return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }
 
   /** Resources made per type, and how long it took. */
@@ -153,7 +180,7 @@ final class Synthesizer {
     Random random = new Random(options.seed());
     Faker faker = new Faker(Locale.US, random);
     Generator generator = new Generator(random, faker, options);
-    Map<String, Integer> counts = new TreeMap<>();
+    Tally tally = new Tally(options.patients(), start);
 
     generator.directory();
     List<StoredResource> stored =
@@ -168,51 +195,183 @@ final class Synthesizer {
               all.addAll(records.createAll(permit, generator.roles()));
               return all;
             });
-    Map<String, Integer> batchCounts = count(stored, new TreeMap<>());
-    record(0, batchCounts);
-    merge(counts, batchCounts);
+    Map<String, Integer> directory = count(stored, new TreeMap<>());
+    record(0, directory);
+    tally.add(0, directory, false);
 
-    for (int first = 0, batch = 1; first < options.patients(); first += BATCH, batch++) {
-      int size = Math.min(BATCH, options.patients() - first);
-      List<Chart> charts = new ArrayList<>(size);
-      for (int i = 0; i < size; i++) {
-        charts.add(generator.chart(first + i));
+    // Charts are made here, in order, from the one Random; only storing them runs on the writers.
+    // A chart needs no id the store assigns to another batch, so the order in which batches
+    // commit changes the ids and the order of the audit events, never the content.
+    Writers writers = new Writers(options.writers());
+    try {
+      for (int first = 0, batch = 1; first < options.patients(); first += BATCH, batch++) {
+        if (writers.failed()) {
+          break;
+        }
+        int size = Math.min(BATCH, options.patients() - first);
+        List<Chart> charts = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          charts.add(generator.chart(first + i));
+        }
+        int number = batch;
+        writers.submit(
+            () -> {
+              Map<String, Integer> made = records.inTransaction(() -> store(charts));
+              record(number, made);
+              tally.add(size, made, true);
+            });
       }
-      batchCounts =
-          records.inTransaction(
-              () -> {
-                Map<String, Integer> made = new TreeMap<>();
-                List<Patient> patients = charts.stream().map(c -> c.patient).toList();
-                List<StoredResource> ps = records.createAll(permit, patients);
-                count(ps, made);
-                List<Encounter> encounters = new ArrayList<>();
-                for (int i = 0; i < charts.size(); i++) {
-                  charts.get(i).bindPatient(ps.get(i).id());
-                  encounters.addAll(charts.get(i).encounters);
-                }
-                List<StoredResource> es = records.createAll(permit, encounters);
-                count(es, made);
-                List<Resource> rest = new ArrayList<>();
-                int e = 0;
-                for (Chart chart : charts) {
-                  for (int j = 0; j < chart.encounters.size(); j++) {
-                    chart.bindEncounter(j, es.get(e++).id());
-                  }
-                  rest.addAll(chart.rest);
-                }
-                count(records.createAll(permit, rest), made);
-                return made;
-              });
-      record(batch, batchCounts);
-      merge(counts, batchCounts);
-      int done = first + size;
-      long elapsed = System.nanoTime() - start;
-      int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-      progress.printf(
-          "synth: %d/%d patients, %d resources, %d resources/s%n",
-          done, options.patients(), total, Math.round(total / (elapsed / 1e9)));
+    } finally {
+      writers.finish();
     }
-    return new Result(counts, System.nanoTime() - start);
+    writers.rethrowFailure();
+    return new Result(tally.counts(), System.nanoTime() - start);
+  }
+
+  /**
+   * Stores one batch's charts, binding the ids the store assigns into the references that await
+   * them; call inside a transaction. The charts belong to this batch alone.
+   */
+  private Map<String, Integer> store(List<Chart> charts) {
+    Map<String, Integer> made = new TreeMap<>();
+    List<Patient> patients = charts.stream().map(c -> c.patient).toList();
+    List<StoredResource> ps = records.createAll(permit, patients);
+    count(ps, made);
+    List<Encounter> encounters = new ArrayList<>();
+    for (int i = 0; i < charts.size(); i++) {
+      charts.get(i).bindPatient(ps.get(i).id());
+      encounters.addAll(charts.get(i).encounters);
+    }
+    List<StoredResource> es = records.createAll(permit, encounters);
+    count(es, made);
+    List<Resource> rest = new ArrayList<>();
+    int e = 0;
+    for (Chart chart : charts) {
+      for (int j = 0; j < chart.encounters.size(); j++) {
+        chart.bindEncounter(j, es.get(e++).id());
+      }
+      rest.addAll(chart.rest);
+    }
+    count(records.createAll(permit, rest), made);
+    return made;
+  }
+
+  /** Counts per type and patients of the committed batches; a progress line per batch. */
+  private final class Tally {
+    private final int patients;
+    private final long start;
+    private final Map<String, Integer> counts = new TreeMap<>();
+    private int done;
+    private int total;
+
+    Tally(int patients, long start) {
+      this.patients = patients;
+      this.start = start;
+    }
+
+    synchronized void add(int batchPatients, Map<String, Integer> batch, boolean report) {
+      merge(counts, batch);
+      done += batchPatients;
+      total += batch.values().stream().mapToInt(Integer::intValue).sum();
+      if (report) {
+        long elapsed = System.nanoTime() - start;
+        progress.printf(
+            "synth: %d/%d patients, %d resources, %d resources/s%n",
+            done, patients, total, Math.round(total / (elapsed / 1e9)));
+      }
+    }
+
+    synchronized Map<String, Integer> counts() {
+      return new TreeMap<>(counts);
+    }
+  }
+
+  /**
+   * A fixed set of threads that store batches while the caller makes the next ones. At most {@link
+   * #WAITING} made batches wait besides those being written, which bounds the memory a run holds.
+   * The first failure ends it: no further batch is handed over or started, those being written
+   * finish (committed batches stay, as when a single thread wrote), and {@link #rethrowFailure}
+   * throws it.
+   */
+  static final class Writers {
+    static final int WAITING = 2;
+
+    private final ExecutorService pool;
+    private final Semaphore held;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    Writers(int threads) {
+      AtomicInteger n = new AtomicInteger();
+      this.pool =
+          Executors.newFixedThreadPool(
+              threads, r -> new Thread(r, "synth-writer-" + n.incrementAndGet()));
+      this.held = new Semaphore(threads + WAITING);
+    }
+
+    /** Hands a batch over, waiting while the writers are busy and {@link #WAITING} batches wait. */
+    void submit(Runnable batch) {
+      try {
+        held.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure.compareAndSet(null, e);
+        return;
+      }
+      if (failed()) {
+        held.release();
+        return;
+      }
+      pool.execute(
+          () -> {
+            try {
+              if (!failed()) {
+                batch.run();
+              }
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            } finally {
+              held.release();
+            }
+          });
+    }
+
+    boolean failed() {
+      return failure.get() != null;
+    }
+
+    /** Waits for every batch handed over to be written or skipped. */
+    void finish() {
+      pool.shutdown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void rethrowFailure() {
+      Throwable t = failure.get();
+      if (t instanceof RuntimeException e) {
+        throw e;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
+      if (t instanceof InterruptedException) {
+        throw new IllegalStateException("synth was interrupted; the batches committed stay", t);
+      }
+      if (t != null) {
+        throw new IllegalStateException("synth: a batch failed", t);
+      }
+    }
   }
 
   private static Map<String, Integer> count(List<StoredResource> made, Map<String, Integer> into) {

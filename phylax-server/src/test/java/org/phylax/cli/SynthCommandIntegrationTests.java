@@ -86,25 +86,28 @@ class SynthCommandIntegrationTests {
 
   @Test
   void synthWhenSameSeedTwiceThenSameContentAndPrintedCountsAreTheStoredRows() {
+    // 250 patients are three batches besides the directory: with three writers they commit in
+    // any order; with one, in order. Either way every batch is stored and audited exactly once.
     Set<UUID> before = ids();
-    CliRun first =
-        CliRun.run(env, "synth", "--patients", "120", "--seed", "7", "--as-of", "2025-03-01");
+    long seq0 = auditTail();
+    CliRun first = synth("7", "3");
     assertThat(first.status()).as(first.err()).isZero();
     Set<UUID> afterFirst = ids();
-    CliRun second =
-        CliRun.run(env, "synth", "--patients", "120", "--seed", "7", "--as-of", "2025-03-01");
+    long seq1 = auditTail();
+    CliRun second = synth("7", "1");
     assertThat(second.status()).as(second.err()).isZero();
     Set<UUID> afterSecond = ids();
-    CliRun other =
-        CliRun.run(env, "synth", "--patients", "120", "--seed", "8", "--as-of", "2025-03-01");
+    long seq2 = auditTail();
+    CliRun other = synth("8", "2");
     assertThat(other.status()).as(other.err()).isZero();
 
     Set<UUID> made1 = minus(afterFirst, before);
     Set<UUID> made2 = minus(afterSecond, afterFirst);
     Set<UUID> made3 = minus(ids(), afterSecond);
-    assertThat(printed(first.out())).isEqualTo(stored(made1));
-    assertThat(printed(first.out()).get("Patient")).isEqualTo(120);
-    assertThat(printed(first.out()).keySet())
+    Map<String, Integer> counts = printed(first.out());
+    assertThat(counts).isEqualTo(stored(made1));
+    assertThat(counts.get("Patient")).isEqualTo(250);
+    assertThat(counts.keySet())
         .contains(
             "Organization",
             "Practitioner",
@@ -117,8 +120,26 @@ class SynthCommandIntegrationTests {
             "Appointment",
             "CareTeam");
     assertThat(first.out()).containsPattern("resources/s");
-    assertThat(first.err()).contains("synth: 100/120 patients").contains("synth: 120/120 patients");
+    // Each patient once: no batch lost, none stored twice.
+    List<String> expected = new ArrayList<>();
+    for (int i = 1; i <= 250; i++) {
+      expected.add("S7-" + i);
+    }
+    expected.sort(null);
+    assertThat(mrns(made1)).isEqualTo(expected);
+    assertThat(mrns(made2)).isEqualTo(expected);
+    // One event per batch, 0 (the directory) to 3, whose counts add up to what was stored.
+    assertThat(batchEvents(seq0, seq1).keySet()).containsExactlyInAnyOrder(0, 1, 2, 3);
+    assertThat(sum(batchEvents(seq0, seq1).values())).isEqualTo(stored(made1));
+    assertThat(batchEvents(seq1, seq2).keySet()).containsExactlyInAnyOrder(0, 1, 2, 3);
+    assertThat(sum(batchEvents(seq1, seq2).values())).isEqualTo(stored(made2));
+    // A progress line per batch, the patients done adding up whatever order batches commit in.
+    assertThat(batchSizes(first.err())).containsExactlyInAnyOrder(100, 100, 50);
+    assertThat(first.err()).contains("synth: 250/250 patients");
+    assertThat(batchSizes(second.err())).containsExactly(100, 100, 50);
+
     assertThat(content(made2)).isEqualTo(content(made1));
+    assertThat(stored(made2)).isEqualTo(stored(made1));
     assertThat(second.out().lines().filter(l -> !l.contains("resources")).toList())
         .containsAll(first.out().lines().filter(l -> COUNT.matcher(l).matches()).toList());
     assertThat(content(made3)).isNotEqualTo(content(made1));
@@ -130,7 +151,10 @@ class SynthCommandIntegrationTests {
   void synthWhenPatientsMissingOrZeroThenExit2WithOneLine() {
     for (String[] args :
         new String[][] {
-          {"synth"}, {"synth", "--patients", "0"}, {"synth", "--patients", "3", "--as-of", "soon"}
+          {"synth"},
+          {"synth", "--patients", "0"},
+          {"synth", "--patients", "3", "--as-of", "soon"},
+          {"synth", "--patients", "3", "--writers", "0"}
         }) {
       CliRun run = CliRun.run(env, args);
       assertThat(run.status()).as(String.join(" ", args)).isEqualTo(2);
@@ -178,6 +202,88 @@ class SynthCommandIntegrationTests {
                 .patient(patient)
                 .build())
         .outcome();
+  }
+
+  private static CliRun synth(String seed, String writers) {
+    return CliRun.run(
+        env,
+        "synth",
+        "--patients",
+        "250",
+        "--seed",
+        seed,
+        "--as-of",
+        "2025-03-01",
+        "--writers",
+        writers);
+  }
+
+  private static long auditTail() {
+    return jdbc().queryForObject("select coalesce(max(seq), 0) from audit_event", Long.class);
+  }
+
+  private static final Pattern BATCH =
+      Pattern.compile("^synth batch (\\d+) by operator [^:]+:(.*)$");
+
+  /** The synth events recorded after {@code from} up to {@code to}: counts per type, by batch. */
+  private static Map<Integer, Map<String, Integer>> batchEvents(long from, long to) {
+    Map<Integer, Map<String, Integer>> batches = new HashMap<>();
+    for (String reason :
+        jdbc()
+            .queryForList(
+                "select outcome_reason from audit_event where seq > ? and seq <= ?"
+                    + " and actor_user = 'system:synth' and action = 'CREATE'",
+                String.class,
+                from,
+                to)) {
+      Matcher m = BATCH.matcher(reason);
+      assertThat(m.matches()).as(reason).isTrue();
+      Map<String, Integer> counts = new HashMap<>();
+      for (String pair : m.group(2).trim().split(" ")) {
+        String[] typeAndCount = pair.split("=");
+        counts.put(typeAndCount[0], Integer.parseInt(typeAndCount[1]));
+      }
+      assertThat(batches.put(Integer.parseInt(m.group(1)), counts)).as("batch twice").isNull();
+    }
+    return batches;
+  }
+
+  private static Map<String, Integer> sum(Iterable<Map<String, Integer>> maps) {
+    Map<String, Integer> sum = new HashMap<>();
+    maps.forEach(m -> m.forEach((type, n) -> sum.merge(type, n, Integer::sum)));
+    return sum;
+  }
+
+  /** The patients each progress line added to the one before. */
+  private static List<Integer> batchSizes(String err) {
+    List<Integer> sizes = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^synth: (\\d+)/\\d+ patients").matcher(err);
+    int done = 0;
+    while (m.find()) {
+      sizes.add(Integer.parseInt(m.group(1)) - done);
+      done = Integer.parseInt(m.group(1));
+    }
+    return sizes;
+  }
+
+  /** The synth MRNs (identifier values) of the Patients among {@code ids}, sorted. */
+  private static List<String> mrns(Set<UUID> ids) {
+    RecordStore store = server.context().getBean(RecordStore.class);
+    Permit system = server.context().getBean(SystemAccess.class).forTask("test");
+    List<String> mrns = new ArrayList<>();
+    for (UUID id :
+        jdbc()
+            .queryForList(
+                "select id from record_resource where id = any(?) and resource_type = 'Patient'",
+                UUID.class,
+                (Object) ids.toArray(new UUID[0]))) {
+      Patient p = (Patient) store.read(system, "Patient", id).resource();
+      p.getIdentifier().stream()
+          .filter(i -> Synthesizer.MRN_SYSTEM.equals(i.getSystem()))
+          .forEach(i -> mrns.add(i.getValue()));
+    }
+    mrns.sort(null);
+    return mrns;
   }
 
   private static JdbcTemplate jdbc() {
