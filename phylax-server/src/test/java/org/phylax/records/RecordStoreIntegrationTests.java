@@ -540,54 +540,16 @@ class RecordStoreIntegrationTests {
     assertThat(mine.total()).isEqualTo(1);
     assertThat(mine.resources()).extracting(StoredResource::id).containsExactly(other);
     // Longer prefixes, up to 16 characters, are decided by their own tokens too.
-    RecordStore.SearchPage whole =
-        store
-            .searchPage(
-                system,
-                RecordQuery.of("Patient")
-                    .text(SearchParameter.FAMILY, List.of("Brackenwold"), TextMatch.PREFIX)
-                    .build(),
-                true,
-                0,
-                20)
-            .orElseThrow();
+    RecordStore.SearchPage whole = familyPage("Brackenwold", TextMatch.PREFIX).orElseThrow();
     assertThat(whole.total()).isEqualTo(8);
     assertThat(whole.resources()).extracting(StoredResource::id).containsExactlyElementsOf(made);
-    RecordStore.SearchPage longer =
-        store
-            .searchPage(
-                system,
-                RecordQuery.of("Patient")
-                    .text(SearchParameter.FAMILY, List.of("brackenwolds"), TextMatch.PREFIX)
-                    .build(),
-                true,
-                0,
-                20)
-            .orElseThrow();
+    RecordStore.SearchPage longer = familyPage("brackenwolds", TextMatch.PREFIX).orElseThrow();
     assertThat(longer.total()).isEqualTo(1);
     assertThat(longer.resources()).extracting(StoredResource::id).containsExactly(other);
     // Where the tokens only narrow, the database does not decide: a prefix longer than the
     // indexed sixteen characters, a text compared as written, a date, a sort.
-    assertThat(
-            store.searchPage(
-                system,
-                RecordQuery.of("Patient")
-                    .text(SearchParameter.FAMILY, List.of("brackenwoldshires"), TextMatch.PREFIX)
-                    .build(),
-                true,
-                0,
-                10))
-        .isEmpty();
-    assertThat(
-            store.searchPage(
-                system,
-                RecordQuery.of("Patient")
-                    .text(SearchParameter.FAMILY, List.of("Brackenwold"), TextMatch.EXACT)
-                    .build(),
-                true,
-                0,
-                10))
-        .isEmpty();
+    assertThat(familyPage("brackenwoldshires", TextMatch.PREFIX)).isEmpty();
+    assertThat(familyPage("Brackenwold", TextMatch.EXACT)).isEmpty();
     assertThat(
             store.searchPage(
                 system,
@@ -601,6 +563,16 @@ class RecordStoreIntegrationTests {
                 0,
                 10))
         .isEmpty();
+  }
+
+  /** The first 20 of a family-name search, counted and paged by the database if it can. */
+  private java.util.Optional<RecordStore.SearchPage> familyPage(String value, TextMatch match) {
+    return store.searchPage(
+        system,
+        RecordQuery.of("Patient").text(SearchParameter.FAMILY, List.of(value), match).build(),
+        true,
+        0,
+        20);
   }
 
   @Test
