@@ -63,15 +63,23 @@ public class AuditAppendBenchmark {
 
   /** A clinician's read of one patient's observation, as the access gate writes it. */
   static AuditEvent readEvent() {
+    return readEvent(PATIENTS, "Mozilla/5.0 (X11; Linux x86_64) bench");
+  }
+
+  /**
+   * A clinician's read of one of {@code patients}' observations, permitted by the care-team
+   * relationship; also the event of {@link AuditLoad}.
+   */
+  static AuditEvent readEvent(UUID[] patients, String userAgent) {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     return AuditEvent.builder(AuditAction.READ, AuditEvent.Outcome.PERMIT)
         .actor("user-" + rnd.nextInt(500), "physician", "phylax-web")
         .source(
             "10.20." + rnd.nextInt(256) + "." + rnd.nextInt(256),
-            "Mozilla/5.0 (X11; Linux x86_64) bench",
+            userAgent,
             new UUID(rnd.nextLong(), rnd.nextLong()).toString())
         .entity("Observation", new UUID(rnd.nextLong(), rnd.nextLong()).toString(), 1L)
-        .patient(PATIENTS[rnd.nextInt(PATIENTS.length)])
+        .patient(patients[rnd.nextInt(patients.length)])
         .purpose("TREAT")
         .reason("care-team: assigned physician")
         .build();

@@ -19,7 +19,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.phylax.audit.AuditAction;
 import org.phylax.audit.AuditCheckpoints;
 import org.phylax.audit.AuditEvent;
 import org.phylax.audit.AuditLog;
@@ -326,20 +325,8 @@ public final class AuditLoad {
     }
   }
 
-  /** A clinician's read of one patient's observation, permitted by the care-team relationship. */
   private AuditEvent readEvent() {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    return AuditEvent.builder(AuditAction.READ, AuditEvent.Outcome.PERMIT)
-        .actor("user-" + rnd.nextInt(500), "physician", "phylax-web")
-        .source(
-            "10.20." + rnd.nextInt(256) + "." + rnd.nextInt(256),
-            USER_AGENT,
-            new UUID(rnd.nextLong(), rnd.nextLong()).toString())
-        .entity("Observation", new UUID(rnd.nextLong(), rnd.nextLong()).toString(), 1L)
-        .patient(patients[rnd.nextInt(patients.length)])
-        .purpose("TREAT")
-        .reason("care-team: assigned physician")
-        .build();
+    return AuditAppendBenchmark.readEvent(patients, USER_AGENT);
   }
 
   private void cli() throws IOException, InterruptedException {
