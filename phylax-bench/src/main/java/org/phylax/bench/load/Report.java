@@ -53,6 +53,9 @@ final class Report {
     JsonObject settings = new JsonObject();
     settings.addProperty("workers", o.workers);
     settings.addProperty("warmupSeconds", o.warmup);
+    settings.addProperty("jitWarmupSeconds", LoadBench.jitWarmup.seconds());
+    settings.addProperty(
+        "jitCompilerShareOfACoreAtEnd", round(LoadBench.jitWarmup.compilerShare()));
     settings.addProperty("measuredSeconds", o.seconds);
     settings.addProperty("serverHeapLimit", o.heap);
     settings.addProperty("smallPatients", o.small);
@@ -145,7 +148,8 @@ final class Report {
                 + " indexes, access decision, audit event committed before each answer); load"
                 + " generator in another JVM on the same machine, %d closed-loop workers, %.0f s"
                 + " warm-up and %.0f s measured per scenario, backend-service token"
-                + " (client credentials).\n\n",
+                + " (client credentials). Before the first scenario, %.0f s of JIT warm-up (the"
+                + " server's compilers used %.0f%% of a core in its last 5 s).\n\n",
             Instant.now(),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"),
@@ -155,7 +159,9 @@ final class Report {
             o.heap,
             o.workers,
             o.warmup,
-            o.seconds));
+            o.seconds,
+            LoadBench.jitWarmup.seconds(),
+            LoadBench.jitWarmup.compilerShare() * 100));
     md.append(
         "| scenario | requests | errors | per second | p50 ms | p95 ms | p99 ms | target |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
