@@ -6,8 +6,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -216,6 +218,9 @@ public final class LoadBench {
 
   static double measuredSeconds;
 
+  /** CPU used during each scenario's measured period, by scenario name. */
+  static final Map<String, CpuMeter.Sample> cpuByScenario = new LinkedHashMap<>();
+
   private static Driver.Result measure(
       Options o,
       Fhir fhir,
@@ -237,10 +242,11 @@ public final class LoadBench {
     CpuMeter.Sample after = meter.sample();
     CpuMeter.Sample used = after.minus(before);
     double share = r.seconds() / Math.max(r.seconds(), (System.nanoTime() - began) / 1e9);
-    cpu =
-        cpu.plus(
-            new CpuMeter.Sample(
-                used.server() * share, used.postgres() * share, used.generator() * share));
+    CpuMeter.Sample measured =
+        new CpuMeter.Sample(
+            used.server() * share, used.postgres() * share, used.generator() * share);
+    cpu = cpu.plus(measured);
+    cpuByScenario.put(name, measured);
     measuredSeconds += r.seconds();
     windows.add(new Profile.Window(r.startMillis(), r.endMillis()));
     say(

@@ -74,6 +74,14 @@ final class Report {
       s.addProperty("p95Ms", round(r.p95Ms()));
       s.addProperty("p99Ms", round(r.p99Ms()));
       s.addProperty("maxMs", round(r.maxMs()));
+      CpuMeter.Sample used = LoadBench.cpuByScenario.get(r.scenario());
+      if (used != null && r.requests() > 0) {
+        JsonObject perRequest = new JsonObject();
+        perRequest.addProperty("serverJvm", round4(1000 * used.server() / r.requests()));
+        perRequest.addProperty("postgres", round4(1000 * used.postgres() / r.requests()));
+        perRequest.addProperty("loadGenerator", round4(1000 * used.generator() / r.requests()));
+        s.add("cpuMsPerRequest", perRequest);
+      }
       scenarios.add(s);
     }
     root.add("scenarios", scenarios);
@@ -125,10 +133,43 @@ final class Report {
             100 * cpu.server() / machine,
             100 * cpu.postgres() / machine,
             100 * cpu.generator() / machine);
+    md += cpuPerRequest(results);
     if (jmh != null) {
       md += jmhSummary(jmh);
     }
     Files.writeString(dir.resolve("summary.md"), md);
+  }
+
+  /**
+   * CPU time per request of each scenario's measured period, by process (/proc times), and how many
+   * of the machine's cores the three kept busy together.
+   */
+  private static String cpuPerRequest(List<Driver.Result> results) {
+    StringBuilder md = new StringBuilder();
+    md.append(
+        "\nCPU per request in each measured period (ms; /proc times of the three processes), and"
+            + " how many of the machine's cores they kept busy together:\n\n");
+    md.append("| scenario | server JVM | PostgreSQL | load generator | all three | cores busy |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Driver.Result r : results) {
+      CpuMeter.Sample used = LoadBench.cpuByScenario.get(r.scenario());
+      if (used == null || r.requests() == 0) {
+        continue;
+      }
+      double all = used.server() + used.postgres() + used.generator();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.3f | %.3f | %.3f | %.3f | %.2f of %d |\n",
+              r.scenario(),
+              1000 * used.server() / r.requests(),
+              1000 * used.postgres() / r.requests(),
+              1000 * used.generator() / r.requests(),
+              1000 * all / r.requests(),
+              all / r.seconds(),
+              Runtime.getRuntime().availableProcessors()));
+    }
+    return md.toString();
   }
 
   private static String summary(
