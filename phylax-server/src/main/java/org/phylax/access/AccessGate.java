@@ -43,7 +43,11 @@ public interface AccessGate {
    */
   SearchScope search(AccessRequest request);
 
-  /** Audits the disclosure of each patient's data that a search returned, with its reason. */
+  /**
+   * Audits the disclosure of each patient's data that a search returned, with its reason: one event
+   * per patient, all recorded before this returns. When one of them is outside the scope, none is
+   * recorded and an {@link IllegalArgumentException} is thrown.
+   */
   void disclosed(AccessRequest request, SearchScope scope, Collection<UUID> patients);
 
   /** The outcome of one of several requests: its permit, or its refusal (audited and published). */

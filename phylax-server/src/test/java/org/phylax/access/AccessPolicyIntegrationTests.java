@@ -391,6 +391,40 @@ class AccessPolicyIntegrationTests {
         .hasSize(3);
   }
 
+  @Test
+  void disclosedWhenOnePatientIsOutsideTheScopeThenNoneIsRecorded_otherwiseOneEventEach() {
+    // Physician A's search scope holds P1 and not P2.
+    Subject physician = subjects.get("physician A");
+    AccessRequest request = AccessRequest.of(physician, AccessAction.SEARCH, "Patient").build();
+    AccessGate.SearchScope scope = gate.search(request);
+    long p1Before = disclosures(physician, ids.get("P1"));
+
+    assertThatThrownBy(() -> gate.disclosed(request, scope, List.of(ids.get("P1"), ids.get("P2"))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(disclosures(physician, ids.get("P1"))).isEqualTo(p1Before);
+    assertThat(disclosures(physician, ids.get("P2"))).isZero();
+
+    // A patient named twice is one disclosure.
+    gate.disclosed(request, scope, List.of(ids.get("P1"), ids.get("P1")));
+    assertThat(disclosures(physician, ids.get("P1"))).isEqualTo(p1Before + 1);
+  }
+
+  /** The permitted SEARCH events of this subject that name the patient. */
+  static long disclosures(Subject subject, UUID patient) {
+    return server
+        .context()
+        .getBean(AuditSearch.class)
+        .search(
+            AuditQuery.builder().actorUser(subject.actor()).patient(patient).build(),
+            new AuditSearch.Reader("test", "test", null, null, null, null, null))
+        .entries()
+        .stream()
+        .map(AuditSearch.Entry::event)
+        .filter(e -> e.action() == AuditAction.SEARCH)
+        .filter(e -> e.outcome() == AuditEvent.Outcome.PERMIT)
+        .count();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static Decision decide(String who, String action, String type, String patient) {
